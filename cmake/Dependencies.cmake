@@ -1,0 +1,18 @@
+# Every dependency comes from Debian 12 packages (scripts/install-deps.sh installs them).
+# Nothing is downloaded at configure or build time.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+find_package(tl-expected 1 REQUIRED)
+find_package(CLI11 2 REQUIRED)
+find_package(fmt 9 REQUIRED)
+find_package(spdlog 1.10 REQUIRED)
+
+if(KERNELS_BUILD_TESTS)
+  find_package(doctest 2.4 REQUIRED)
+endif()
+
+message(STATUS "kernels: OpenSSL ${OPENSSL_VERSION}, nlohmann_json ${nlohmann_json_VERSION}, "
+               "toml++ ${tomlplusplus_VERSION}, CLI11 ${CLI11_VERSION}, spdlog ${spdlog_VERSION}")
