@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a Debian 12 machine, as root:
+# Debian packages with apt-get, and Python packages with pip into ./.venv.
+# Idempotent: when everything is there already it checks and returns in about a second.
+#
+#   bash scripts/install-deps.sh            build + test dependencies
+#
+# Environment: KERNELS_VENV (default: <repo>/.venv) is where the Python packages go.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${KERNELS_VENV:-$repo_root/.venv}"
+
+# Build tools and the C++ libraries of DESIGN.md ("Dependencies"), all from Debian 12.
+apt_packages=(
+  build-essential cmake ninja-build pkg-config git clang-format
+  libssl-dev libcurl4-openssl-dev libarchive-dev libelf-dev
+  nlohmann-json3-dev libtomlplusplus-dev libexpected-dev libcli11-dev
+  libspdlog-dev libfmt-dev libcpp-httplib-dev doctest-dev
+  python3 python3-venv python3-pip curl
+)
+
+# Python packages for the integration tests (pytest drives the built binary).
+pip_packages=(
+  "pytest>=7,<9"
+)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing Debian packages: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: these packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The venv must use a Python that has the venv module; Debian's python3 does after python3-venv.
+if [[ ! -x "$venv/bin/python" ]]; then
+  echo "install-deps: creating Python virtual environment $venv"
+  python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c 'import pytest' 2>/dev/null; then
+  echo "install-deps: installing Python packages: ${pip_packages[*]}"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
+fi
+echo "install-deps: all dependencies present"
