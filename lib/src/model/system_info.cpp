@@ -24,8 +24,15 @@ bool read_component(std::string_view digits, std::uint32_t& value) {
 }  // namespace
 
 std::string to_string(const MacOsVersion& version) {
-  std::string text = std::to_string(version.major) + "." + std::to_string(version.minor);
-  if (version.patch) text += "." + std::to_string(*version.patch);
+  // Appended piece by piece: GCC 12 at -O2 flags `"." + std::to_string(...)` with a false
+  // -Wrestrict (GCC bug 105329).
+  std::string text = std::to_string(version.major);
+  text += '.';
+  text += std::to_string(version.minor);
+  if (version.patch) {
+    text += '.';
+    text += std::to_string(*version.patch);
+  }
   return text;
 }
 
