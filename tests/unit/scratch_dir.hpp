@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -55,7 +54,11 @@ class ScratchDir {
   static std::string read(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read test file " + file.string());
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const auto size = std::filesystem::file_size(file);
+    std::string content(size, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(size));
+    if (!in) throw std::runtime_error("short read of test file " + file.string());
+    return content;
   }
 
  private:

@@ -50,7 +50,11 @@ std::filesystem::path directory_of(const std::filesystem::path& destination) {
 }
 
 std::string quoted(const std::filesystem::path& path) {
-  return "'" + path.string() + "'";
+  // Appending (rather than "'" + ... + "'") sidesteps GCC 12's false -Wrestrict at -O3 (PR 105329).
+  std::string text = "'";
+  text += path.native();
+  text += '\'';
+  return text;
 }
 
 }  // namespace
