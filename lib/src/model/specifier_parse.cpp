@@ -104,6 +104,11 @@ ClauseResult read_clause(std::string_view clause) {
     result.problem = "'" + op_text + "' needs a version after it, e.g. '" + op_text + "1.2'";
     return result;
   }
+  if (std::string_view("=<>!~").find(rest.front()) != std::string_view::npos) {
+    result.problem = "unexpected '" + std::string(1, rest.front()) + "' after '" + op_text +
+                     "'; write the operator without spaces or extra signs, e.g. '>=1.2' or '==1.2'";
+    return result;
+  }
   if (std::any_of(rest.begin(), rest.end(), is_space)) {
     result.problem = "there is whitespace inside the version '" + std::string(rest) +
                      "'; separate clauses with commas, e.g. '>=1.0,<2.0'";
