@@ -78,6 +78,59 @@ Result<std::vector<LocalSegment>> read_local(detail::VersionScanner& scanner,
   return local;
 }
 
+// The number after a pre/post/dev letter; PEP 440 makes a missing one 0 (`1.0a` is `1.0a0`).
+Result<std::uint64_t> read_implicit_number(detail::VersionScanner& scanner, std::string_view text) {
+  if (!scanner.at_digit()) return std::uint64_t{0};
+  return read_number(scanner, text);
+}
+
+// pre-release: [sep] a|b|rc or an alternate spelling [sep] [number]
+Result<std::optional<PreRelease>> read_pre(detail::VersionScanner& scanner, std::string_view text) {
+  const auto mark = scanner.mark();
+  scanner.accept_separator();
+  const auto spelling =
+      std::find_if(kPreSpellings.begin(), kPreSpellings.end(),
+                   [&](const PreSpelling& s) { return scanner.accept_word_ci(s.word); });
+  if (spelling == kPreSpellings.end()) {
+    scanner.reset(mark);
+    return std::optional<PreRelease>{};
+  }
+  scanner.accept_separator();
+  auto number = read_implicit_number(scanner, text);
+  if (!number) return tl::unexpected(number.error());
+  return std::optional<PreRelease>{PreRelease{spelling->kind, *number}};
+}
+
+// post-release: -number, or [sep] post|rev|r [sep] [number]
+Result<std::optional<std::uint64_t>> read_post(detail::VersionScanner& scanner,
+                                               std::string_view text) {
+  const auto mark = scanner.mark();
+  if (scanner.accept_char_ci('-') && scanner.at_digit()) return read_number(scanner, text);
+  scanner.reset(mark);
+  scanner.accept_separator();
+  const bool matched = std::any_of(kPostSpellings.begin(), kPostSpellings.end(),
+                                   [&](std::string_view w) { return scanner.accept_word_ci(w); });
+  if (!matched) {
+    scanner.reset(mark);
+    return std::optional<std::uint64_t>{};
+  }
+  scanner.accept_separator();
+  return read_implicit_number(scanner, text);
+}
+
+// development release: [sep] dev [sep] [number]
+Result<std::optional<std::uint64_t>> read_dev(detail::VersionScanner& scanner,
+                                              std::string_view text) {
+  const auto mark = scanner.mark();
+  scanner.accept_separator();
+  if (!scanner.accept_word_ci("dev")) {
+    scanner.reset(mark);
+    return std::optional<std::uint64_t>{};
+  }
+  scanner.accept_separator();
+  return read_implicit_number(scanner, text);
+}
+
 // The grammar of `packaging.version.VERSION_PATTERN`, read greedily: each optional group is tried
 // at the cursor and, once it matched, is kept (the pattern's groups are possessive).
 Result<VersionParts> read_version(std::string_view text) {
@@ -99,69 +152,15 @@ Result<VersionParts> read_version(std::string_view text) {
     parts.release.push_back(*component);
   } while (scanner.accept_dot_before_digit());
 
-  {  // pre-release: [sep] letters [sep] [number]
-    const auto mark = scanner.mark();
-    scanner.accept_separator();
-    const auto spelling =
-        std::find_if(kPreSpellings.begin(), kPreSpellings.end(),
-                     [&](const PreSpelling& s) { return scanner.accept_word_ci(s.word); });
-    if (spelling != kPreSpellings.end()) {
-      scanner.accept_separator();
-      PreRelease pre{spelling->kind, 0};
-      if (scanner.at_digit()) {
-        auto number = read_number(scanner, text);
-        if (!number) return tl::unexpected(number.error());
-        pre.number = *number;
-      }
-      parts.pre = pre;
-    } else {
-      scanner.reset(mark);
-    }
-  }
-
-  {  // post-release: -number, or [sep] letters [sep] [number]
-    const auto mark = scanner.mark();
-    if (scanner.accept_char_ci('-') && scanner.at_digit()) {
-      auto number = read_number(scanner, text);
-      if (!number) return tl::unexpected(number.error());
-      parts.post = *number;
-    } else {
-      scanner.reset(mark);
-      scanner.accept_separator();
-      const bool matched =
-          std::any_of(kPostSpellings.begin(), kPostSpellings.end(),
-                      [&](std::string_view w) { return scanner.accept_word_ci(w); });
-      if (matched) {
-        scanner.accept_separator();
-        std::uint64_t post = 0;
-        if (scanner.at_digit()) {
-          auto number = read_number(scanner, text);
-          if (!number) return tl::unexpected(number.error());
-          post = *number;
-        }
-        parts.post = post;
-      } else {
-        scanner.reset(mark);
-      }
-    }
-  }
-
-  {  // development release: [sep] dev [sep] [number]
-    const auto mark = scanner.mark();
-    scanner.accept_separator();
-    if (scanner.accept_word_ci("dev")) {
-      scanner.accept_separator();
-      std::uint64_t dev = 0;
-      if (scanner.at_digit()) {
-        auto number = read_number(scanner, text);
-        if (!number) return tl::unexpected(number.error());
-        dev = *number;
-      }
-      parts.dev = dev;
-    } else {
-      scanner.reset(mark);
-    }
-  }
+  auto pre = read_pre(scanner, text);
+  if (!pre) return tl::unexpected(pre.error());
+  parts.pre = *pre;
+  auto post = read_post(scanner, text);
+  if (!post) return tl::unexpected(post.error());
+  parts.post = *post;
+  auto dev = read_dev(scanner, text);
+  if (!dev) return tl::unexpected(dev.error());
+  parts.dev = *dev;
 
   if (scanner.accept_char_ci('+')) {
     auto local = read_local(scanner, text);
