@@ -10,6 +10,11 @@ find_package(CLI11 2 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(spdlog 1.10 REQUIRED)
 
+# cpp-httplib for the mirror server (`kernels serve`). Debian ships it as a compiled library
+# whose .pc carries the CPPHTTPLIB_* defines it was built with (they change the layout of its
+# types), so the header must be compiled with them: it is taken from pkg-config.
+pkg_check_modules(kernels_mirror_httplib REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
+
 if(KERNELS_BUILD_TESTS)
   find_package(doctest 2.4 REQUIRED)
 endif()
