@@ -23,6 +23,8 @@ apt_packages=(
 # Python packages for the integration tests (pytest drives the built binary).
 pip_packages=(
   "pytest>=7,<9"
+  # The real Hub client, driven against `kernels serve` (kernel repo type since 1.10).
+  "huggingface_hub>=1.10,<3"
 )
 
 missing=()
@@ -47,7 +49,7 @@ if [[ ! -x "$venv/bin/python" ]]; then
   echo "install-deps: creating Python virtual environment $venv"
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c 'import pytest' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import pytest, huggingface_hub' 2>/dev/null; then
   echo "install-deps: installing Python packages: ${pip_packages[*]}"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
 fi
