@@ -102,7 +102,8 @@ std::optional<PyAssignment> split_assignment(std::string_view line) {
 }
 
 Error at_line(Error error, std::size_t line_number) {
-  error.location = "version.py:" + std::to_string(line_number);
+  error.location = "version.py:";
+  error.location += std::to_string(line_number);
   return error;
 }
 
@@ -145,11 +146,13 @@ Result<TorchVersionFile> parse_torch_version_py(std::string_view text) {
                       (wants_optional_string && kind != PyValue::Kind::boolean) ||
                       (wants_bool && kind == PyValue::Kind::boolean);
     if (!fits) {
+      // Appended piece by piece: GCC 12 at -O3 flags `"'" + std::string(...)` with a false
+      // -Wrestrict (GCC bug 105329).
+      std::string message = "'";
+      message += name;
+      message += "' has a value of the wrong type";
       return tl::unexpected(
-          at_line(Error{ErrorCode::invalid_input,
-                        "'" + std::string(name) + "' has a value of the wrong type",
-                        {}},
-                  line_number));
+          at_line(Error{ErrorCode::invalid_input, std::move(message), {}}, line_number));
     }
     std::optional<std::string> string_value;
     if (kind == PyValue::Kind::string) string_value = std::move(value->text);
