@@ -74,7 +74,7 @@ Result<void> check_variant(const LockedVariant& variant, const std::string& vari
       !is_lower_hex(digits)) {
     return fail(ErrorCode::invalid_input,
                 "expected \"sha256-\" followed by 64 lowercase hex digits, found " +
-                    detail::shown_value(hash),
+                    detail::shown_value(hash) + "; run `kernels lock` to rewrite the hash",
                 detail::json_location(file_name, detail::json_path_member(variant_path, "hash")));
   }
   if (variant.lock.hash_type != kGitLfsConcat) {
