@@ -1,56 +1,23 @@
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "kernels/model/lockfile.hpp"
 
+#include "scratch_dir.hpp"
+
 using kernels::ErrorCode;
 using kernels::LockedKernel;
 using kernels::LockedVariant;
 using kernels::Lockfile;
 using kernels::VariantLock;
+using kernels::testing::ScratchDir;
 
 namespace {
 
 const std::filesystem::path kReferenceLocks =
     std::filesystem::path(KERNELS_FIXTURES_DIR) / "reference-locks";
-
-std::string read_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot open fixture ", file.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::filesystem::path& file, std::string_view bytes) {
-  std::ofstream out(file, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
-
-// A fresh directory under the system's temporary directory, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("kernels-test-lockfile-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string hex64(char digit) {
   return std::string(64, digit);
@@ -62,7 +29,7 @@ TEST_CASE("lockfile: every reference lockfile parses and re-serializes to the sa
   for (const char* folder :
        {"kernel_locking", "layer_locking", "v0.9.0-kernel_locking", "v0.9.0-layer_locking"}) {
     CAPTURE(folder);
-    const std::string original = read_bytes(kReferenceLocks / folder / "kernels.lock");
+    const std::string original = ScratchDir::read(kReferenceLocks / folder / "kernels.lock");
     const auto lockfile = kernels::parse_lockfile(original);
     REQUIRE_MESSAGE(lockfile.has_value(), lockfile.error().describe());
     CHECK_FALSE(lockfile->kernels.empty());
@@ -71,8 +38,8 @@ TEST_CASE("lockfile: every reference lockfile parses and re-serializes to the sa
 }
 
 TEST_CASE("lockfile: the reference lock keeps kernel and variant order") {
-  const auto lockfile =
-      kernels::parse_lockfile(read_bytes(kReferenceLocks / "kernel_locking" / "kernels.lock"));
+  const auto lockfile = kernels::parse_lockfile(
+      ScratchDir::read(kReferenceLocks / "kernel_locking" / "kernels.lock"));
   REQUIRE(lockfile.has_value());
   REQUIRE(lockfile->kernels.size() == 2);
   const LockedKernel& relu = lockfile->kernels[0];
@@ -213,7 +180,7 @@ TEST_CASE("lockfile: lockfile_path is kernels.lock in the project directory") {
 }
 
 TEST_CASE("lockfile: read_lockfile reads a file and names it in errors") {
-  const TempDir dir;
+  const ScratchDir dir;
   const auto file = dir.path() / "kernels.lock";
 
   const auto missing = kernels::read_lockfile(file);
@@ -223,19 +190,19 @@ TEST_CASE("lockfile: read_lockfile reads a file and names it in errors") {
         std::string::npos);
   CHECK(missing.error().message.find("kernels lock") != std::string::npos);
 
-  write_bytes(file, read_bytes(kReferenceLocks / "layer_locking" / "kernels.lock"));
+  dir.write("kernels.lock", ScratchDir::read(kReferenceLocks / "layer_locking" / "kernels.lock"));
   const auto good = kernels::read_lockfile(file);
   REQUIRE_MESSAGE(good.has_value(), good.error().describe());
   CHECK(good->kernels.size() == 1);
 
-  write_bytes(file, R"([{"repo_id": "org/x", "sha": "abc", "variants": {}}])");
+  dir.write("kernels.lock", R"([{"repo_id": "org/x", "sha": "abc", "variants": {}}])");
   const auto bad = kernels::read_lockfile(file);
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().code == ErrorCode::invalid_input);
   CHECK(bad.error().location == file.string() + ": $[0].sha");
   CHECK(bad.error().message.find("40 lowercase hex") != std::string::npos);
 
-  write_bytes(file, "[\n  {]");
+  dir.write("kernels.lock", "[\n  {]");
   const auto syntax = kernels::read_lockfile(file);
   REQUIRE_FALSE(syntax.has_value());
   CHECK(syntax.error().location == file.string() + ":2:4");
@@ -247,9 +214,9 @@ TEST_CASE("lockfile: read_lockfile reads a file and names it in errors") {
 }
 
 TEST_CASE("lockfile: read_lockfile refuses a file over the size limit without parsing it") {
-  const TempDir dir;
+  const ScratchDir dir;
   const auto file = dir.path() / "kernels.lock";
-  write_bytes(file, "[]");
+  dir.write("kernels.lock", "[]");
   std::filesystem::resize_file(file, kernels::kMaxLockfileBytes + 1);
   const auto result = kernels::read_lockfile(file);
   REQUIRE_FALSE(result.has_value());

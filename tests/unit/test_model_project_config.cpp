@@ -1,11 +1,11 @@
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "kernels/model/project_config.hpp"
+
+#include "scratch_dir.hpp"
 
 using kernels::ConfigFormat;
 using kernels::Dependency;
@@ -14,37 +14,12 @@ using kernels::MajorVersion;
 using kernels::ProjectConfig;
 using kernels::Revision;
 using kernels::VersionSpecifier;
+using kernels::testing::ScratchDir;
 
 namespace {
 
 const std::filesystem::path kReferenceLocks =
     std::filesystem::path(KERNELS_FIXTURES_DIR) / "reference-locks";
-
-void write_bytes(const std::filesystem::path& file, std::string_view bytes) {
-  std::ofstream out(file, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("kernels-test-config-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 ProjectConfig parsed_pyproject(std::string_view text) {
   auto result = kernels::parse_project_config(text, ConfigFormat::pyproject, "pyproject.toml");
@@ -254,7 +229,7 @@ TEST_CASE("project config: oversized files are refused") {
 }
 
 TEST_CASE("project config: load picks the file that declares dependencies") {
-  const TempDir dir;
+  const ScratchDir dir;
   const auto pyproject = dir.path() / "pyproject.toml";
   const auto kernels_toml = dir.path() / "kernels.toml";
 
@@ -266,20 +241,20 @@ TEST_CASE("project config: load picks the file that declares dependencies") {
                                      dir.path().string()) != std::string::npos);
   CHECK(nothing.error().message.find("[tool.kernels.dependencies]") != std::string::npos);
 
-  write_bytes(pyproject, "[project]\nname = \"x\"\n");
+  dir.write("pyproject.toml", "[project]\nname = \"x\"\n");
   const auto python_only = kernels::load_project_config(dir.path());
   REQUIRE_MESSAGE(python_only.has_value(), python_only.error().describe());
   CHECK(python_only->path == pyproject);
   CHECK_FALSE(python_only->declares_dependencies);
 
-  write_bytes(kernels_toml, "[dependencies]\n\"a/b\" = 1\n");
+  dir.write("kernels.toml", "[dependencies]\n\"a/b\" = 1\n");
   const auto ours = kernels::load_project_config(dir.path());
   REQUIRE_MESSAGE(ours.has_value(), ours.error().describe());
   CHECK(ours->path == kernels_toml);
   CHECK(ours->format == ConfigFormat::kernels_toml);
   CHECK(ours->dependencies == std::vector<Dependency>{{"a/b", MajorVersion{1}}});
 
-  write_bytes(pyproject, "[tool.kernels.dependencies]\n\"c/d\" = 2\n");
+  dir.write("pyproject.toml", "[tool.kernels.dependencies]\n\"c/d\" = 2\n");
   const auto both = kernels::load_project_config(dir.path());
   REQUIRE_FALSE(both.has_value());
   CHECK(both.error().code == ErrorCode::invalid_input);
@@ -288,7 +263,7 @@ TEST_CASE("project config: load picks the file that declares dependencies") {
         std::string::npos);
   CHECK(both.error().message.find("keep one") != std::string::npos);
 
-  write_bytes(kernels_toml, "# settings only\n");
+  dir.write("kernels.toml", "# settings only\n");
   const auto python_declares = kernels::load_project_config(dir.path());
   REQUIRE_MESSAGE(python_declares.has_value(), python_declares.error().describe());
   CHECK(python_declares->path == pyproject);
@@ -302,9 +277,9 @@ TEST_CASE("project config: load picks the file that declares dependencies") {
 }
 
 TEST_CASE("project config: load names the file in errors") {
-  const TempDir dir;
+  const ScratchDir dir;
   const auto pyproject = dir.path() / "pyproject.toml";
-  write_bytes(pyproject, "[tool.kernels.dependencies]\n\"a/b\" = 1\n\"c/d\" = 2.5\n");
+  dir.write("pyproject.toml", "[tool.kernels.dependencies]\n\"a/b\" = 1\n\"c/d\" = 2.5\n");
   const auto result = kernels::load_project_config(dir.path());
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().location == pyproject.string() + ":3:9");

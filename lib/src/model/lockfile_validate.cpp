@@ -77,7 +77,7 @@ Result<void> check_variant(const LockedVariant& variant, const std::string& vari
                     detail::shown_value(hash) + "; run `kernels lock` to rewrite the hash",
                 detail::json_location(file_name, detail::json_path_member(variant_path, "hash")));
   }
-  if (variant.lock.hash_type != kGitLfsConcat) {
+  if (variant.lock.hash_type != kGitLfsConcatHashType) {
     return fail(
         ErrorCode::invalid_input,
         "unknown hash type " + detail::shown_value(variant.lock.hash_type) +

@@ -7,11 +7,9 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/model/variant_hash.hpp"
 
 namespace kernels {
-
-// The only hash type the reference tool ever wrote (reference/kernels-spec.md section 6.1).
-inline constexpr std::string_view kGitLfsConcat = "git_lfs_concat";
 
 // A lockfile larger than this is refused before it is parsed: real ones are a few hundred KiB.
 inline constexpr std::size_t kMaxLockfileBytes = std::size_t{64} * 1024 * 1024;
@@ -19,7 +17,7 @@ inline constexpr std::size_t kMaxLockfileBytes = std::size_t{64} * 1024 * 1024;
 // The integrity hash of one build variant: "sha256-<64 lowercase hex>".
 struct VariantLock {
   std::string hash;
-  std::string hash_type{kGitLfsConcat};
+  std::string hash_type{kGitLfsConcatHashType};  // the only type there is (spec section 6.1)
   friend bool operator==(const VariantLock&, const VariantLock&) = default;
 };
 
