@@ -10,8 +10,12 @@ bool is_id_char(char c) {
          c == '.' || c == '_';
 }
 
+// Appending rather than "'" + ... + "'" avoids GCC 12's false -Wrestrict at -O3 (PR 105329).
 std::string quoted(std::string_view text) {
-  return "'" + std::string(text) + "'";
+  std::string out = "'";
+  out += text;
+  out += '\'';
+  return out;
 }
 
 // Checks one side of the `/`; `what` is "namespace" or "name" for the message.
