@@ -68,11 +68,12 @@ std::string file_position(std::string_view file_name, const toml::source_positio
   return text;
 }
 
+// Reads values out of the parsed document and turns problems into errors at file:line:column.
 class ConfigReader {
  public:
   explicit ConfigReader(std::string_view file_name) : file_name_(file_name) {}
 
-  // Reads the dependency table `table`, named `table_name` in messages.
+  // Reads the dependency table: one Dependency per key, in the order of the file.
   Result<std::vector<Dependency>> read_dependencies(const toml::table& table) const {
     std::vector<Dependency> dependencies;
     for (const auto& [key, node] : in_file_order(table)) {
