@@ -5,20 +5,13 @@
 
 #include "kernels/model/repo_id.hpp"
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::is_digit;
+using ascii::trim;
 
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;

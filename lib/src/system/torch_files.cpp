@@ -5,30 +5,22 @@
 #include <string>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
 
+using ascii::is_digit;
+using ascii::is_space;
+using ascii::trim;
+
 constexpr std::size_t kMaxNumberDigits = 9;  // always fits std::uint32_t
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_identifier_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 bool is_identifier_char(char c) {
   return is_identifier_start(c) || is_digit(c);
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back()))
-    text.remove_suffix(1);
-  return text;
 }
 
 // Reads leading digits into `value`; returns how many were read (0 when none or too many).

@@ -10,8 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "util/ascii.hpp"
+
 namespace kernels::system_detail {
 namespace {
+
+using ascii::trim;
 
 namespace fs = std::filesystem;
 
@@ -23,15 +27,6 @@ bool directory_exists(const fs::path& path) {
 bool file_exists(const fs::path& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
-}
-
-std::string_view trim(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && space(text.back()))
-    text.remove_suffix(1);
-  return text;
 }
 
 // The minor number of "python3.12" (or "python3.13t"), or nothing for other names.
