@@ -111,10 +111,13 @@ Result<CurlEasyPtr> make_easy(const EasyConfig& config) {
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  // HTTP/2 when TLS ALPN offers it, HTTP/1.1 otherwise; wait for a multiplexable connection
-  // rather than opening another one.
+  // HTTP/2 when TLS ALPN offers it, HTTP/1.1 otherwise. Over TLS, wait for a connection that
+  // may multiplex rather than open another one; plain http:// is never HTTP/2 here (no h2c), and
+  // waiting would only serialise the first requests of a batch.
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  set(CURLOPT_PIPEWAIT, 1L);
+  if (equal_ignoring_ascii_case(std::string_view(config.url).substr(0, 8), "https://")) {
+    set(CURLOPT_PIPEWAIT, 1L);
+  }
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_CONNECTTIMEOUT_MS, to_long(settings.connect_timeout.count()));
   if (settings.attempt_timeout.count() > 0) {

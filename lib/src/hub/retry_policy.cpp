@@ -108,13 +108,15 @@ RetryDecision decide_retry(const RetryPolicy& policy, const AttemptOutcome& outc
   if (outcome.failure == TransportFailure::none) {
     const std::string status = "HTTP " + std::to_string(outcome.status);
     if (!is_transient_status(outcome.status)) {
-      return {false, milliseconds{0},
-              status + (outcome.status >= 400 ? " is permanent" : " is not a failure")};
+      return {
+          false, milliseconds{0},
+          status + (outcome.status >= 400 ? " is permanent; not retried" : " is not a failure")};
     }
     why = status + " is transient";
   } else {
     const std::string failure(to_string(outcome.failure));
-    if (!is_transient(outcome.failure)) return {false, milliseconds{0}, failure + " is permanent"};
+    if (!is_transient(outcome.failure))
+      return {false, milliseconds{0}, failure + " is permanent; not retried"};
     why = failure + " may be transient";
   }
   if (attempt >= policy.max_attempts) {
@@ -150,27 +152,32 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
 }
 
 std::optional<milliseconds> parse_rate_limit_reset(std::string_view value) {
-  // Structured-field list of items such as `"api";r=0;t=55`; the first item with both
-  // parameters decides.
-  std::optional<std::string_view> remaining;
-  std::optional<std::string_view> reset;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    const std::size_t end = std::min(value.find_first_of(";,", start), value.size());
-    const std::string_view parameter = trim(value.substr(start, end - start));
-    if (parameter.size() > 2 && parameter[1] == '=') {
-      if (parameter[0] == 'r') remaining = parameter.substr(2);
-      if (parameter[0] == 't') reset = parameter.substr(2);
+  // A structured-field list of items such as `"api";r=0;t=55`. Every item whose quota is spent
+  // (r=0) asks for a wait; the longest one wins.
+  std::optional<milliseconds> wait;
+  std::size_t item_start = 0;
+  while (item_start <= value.size()) {
+    const std::size_t item_end = std::min(value.find(',', item_start), value.size());
+    const std::string_view item = value.substr(item_start, item_end - item_start);
+    std::optional<std::string_view> remaining;
+    std::optional<std::string_view> reset;
+    std::size_t start = 0;
+    while (start <= item.size()) {
+      const std::size_t end = std::min(item.find(';', start), item.size());
+      const std::string_view parameter = trim(item.substr(start, end - start));
+      if (parameter.size() > 2 && parameter[1] == '=') {
+        if (parameter[0] == 'r') remaining = parameter.substr(2);
+        if (parameter[0] == 't') reset = parameter.substr(2);
+      }
+      start = end + 1;
     }
-    if (end == value.size() || value[end] == ',') {
-      if (remaining && reset) break;
-      remaining.reset();
-      reset.reset();
+    if (remaining == "0" && reset) {
+      if (const auto seconds = parse_seconds(*reset))
+        wait = std::max(wait.value_or(*seconds), *seconds);
     }
-    start = end + 1;
+    item_start = item_end + 1;
   }
-  if (!remaining || !reset || *remaining != "0") return std::nullopt;
-  return parse_seconds(*reset);
+  return wait;
 }
 
 }  // namespace kernels

@@ -158,7 +158,6 @@ bool Transfer::on_headers_complete() {
 bool Transfer::accept_success_headers() {
   const bool is_get = request_.method == HttpMethod::get;
   const std::optional<std::uint64_t> asked = hop_.range_start;
-  std::uint64_t offset = 0;
   if (hop_.status == 206) {
     const auto header = hop_.headers.find("Content-Range");
     const auto range = header ? parse_content_range(*header) : std::nullopt;
@@ -175,7 +174,8 @@ bool Transfer::accept_success_headers() {
       return abort_with(network_error("the resource changed while it was downloaded (ETag " +
                                       *validator_ + " became " + std::string(*etag) + ")"));
     }
-    offset = range->first;
+    // A resumed body continues what the sink holds; a first one starts where the range does.
+    if (!offset_known_) body_offset_ = range->first;
     resource_size_ = range->total;
   } else {
     // The whole body. When we asked for a range, the sink holds bytes a second copy would
@@ -190,10 +190,10 @@ bool Transfer::accept_success_headers() {
       if (auto restarted = sink.on_restart(); !restarted) return abort_with(restarted.error());
     }
     delivered_ = 0;
+    body_offset_ = 0;
     const auto length = hop_.headers.find("Content-Length");
     resource_size_ = length ? parse_decimal(*length) : std::nullopt;
   }
-  body_offset_ = offset;
   offset_known_ = true;
   if (const auto etag = hop_.headers.find("ETag"); etag && is_strong_etag(*etag)) {
     validator_ = std::string(*etag);
