@@ -312,3 +312,56 @@ TEST_CASE("http retries: a stalled transfer is detected and retried") {
   CHECK(result->attempts == 2);
   CHECK(reasons == std::vector<std::string>{"stalled transfer may be transient"});
 }
+
+TEST_CASE("http retries: the caller's range_start answered with the whole body restarts the sink") {
+  const std::string blob = kernels::testing::make_blob(5000);
+  BreakingBlobServer server(blob, 0, false);
+  auto client = make_client();
+  kernels::testing::CollectingSink sink;
+  sink.bytes = "bytes of an earlier run";
+  HttpRequest request = get_request(server.url());
+  request.range_start = 1000;
+  request.body = sink.body();
+  const auto result = client.perform_one(request);
+  REQUIRE(result.has_value());
+  CHECK(result->status == 200);
+  CHECK(result->body_offset == 0);
+  CHECK(sink.restarts == 1);
+  CHECK(sink.bytes == blob);
+  CHECK(server.ranges() == std::vector<std::string>{"bytes=1000-"});
+
+  // Buffered: the body simply starts at 0.
+  request.body = kernels::BufferedBody{};
+  const auto buffered = client.perform_one(request);
+  REQUIRE(buffered.has_value());
+  CHECK(buffered->body_offset == 0);
+  CHECK(buffered->body == blob);
+}
+
+TEST_CASE("http retries: a resumption answered with an error status fails the download") {
+  LocalHttpServer server;
+  const std::string blob = kernels::testing::make_blob(10000);
+  std::atomic<int> calls{0};
+  server.routes().Get("/vanishing", [&](const httplib::Request&, httplib::Response& response) {
+    if (calls.fetch_add(1) > 0) {
+      response.status = 404;
+      return;
+    }
+    response.set_content_provider(blob.size(), "application/octet-stream",
+                                  [&](std::size_t, std::size_t, httplib::DataSink& sink) {
+                                    sink.write(blob.data(), 4000);
+                                    return false;
+                                  });
+  });
+  server.start();
+  auto client = make_client();
+  kernels::testing::CollectingSink sink;
+  HttpRequest request = get_request(server.url("/vanishing"));
+  request.body = sink.body();
+  const auto result = client.perform_one(request);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == kernels::ErrorCode::network);
+  CHECK(result.error().message.find("broke after 4000 bytes") != std::string::npos);
+  CHECK(result.error().message.find("HTTP 404") != std::string::npos);
+  CHECK(sink.bytes == blob.substr(0, 4000));
+}

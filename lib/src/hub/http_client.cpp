@@ -20,8 +20,10 @@ using detail::Transfer;
 
 struct HttpClient::Impl {
   HttpSettings settings;
-  detail::CurlMultiPtr multi;
+  // Declared before the multi handle so that the multi handle, and every connection it caches,
+  // is gone before the share is cleaned up.
   detail::CurlSharePtr share;
+  detail::CurlMultiPtr multi;
   std::mt19937_64 generator{std::random_device{}()};
   detail::ClientContext context;
 
@@ -214,12 +216,16 @@ std::vector<Result<HttpResponse>> HttpClient::Impl::run(std::vector<HttpRequest>
     long curl_timeout = -1;
     curl_multi_timeout(handle, &curl_timeout);
     if (curl_timeout >= 0) timeout_ms = std::min(timeout_ms, curl_timeout);
-    const auto wake = Clock::now();
-    for (const auto& [transfer, not_before] : waiting) {
-      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(not_before - wake);
-      timeout_ms = std::min<long>(timeout_ms, std::max<long>(0, static_cast<long>(until.count())));
+    // Waiting transfers matter only while a slot is free; otherwise the end of an active one
+    // wakes the poll. A transfer that may start now means no wait at all.
+    if (active < jobs) {
+      const auto wake = Clock::now();
+      for (const auto& [transfer, not_before] : waiting) {
+        const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(not_before - wake);
+        timeout_ms =
+            std::min<long>(timeout_ms, std::max<long>(0, static_cast<long>(until.count())));
+      }
     }
-    // A transfer that just finished a hop may be startable now: do not wait at all then.
     if (timeout_ms > 0) {
       curl_multi_poll(handle, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
     }

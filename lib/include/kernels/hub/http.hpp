@@ -73,8 +73,8 @@ struct BufferedBody {
 //   ErrorCode::network instead of handing over a second copy.
 // * An error returned by on_data or on_restart aborts that transfer at once, without retry, and
 //   becomes the request's error unchanged.
-// * Bodies of non-2xx responses are kept in HttpResponse::body (at most 64 KiB) for the Hub
-//   layer's error messages.
+// * When a download broke after bytes were handed over and the resumption is answered with an
+//   error status (416, 404, ...), the request fails (ErrorCode::network): the sink holds a part.
 struct StreamingBody {
   std::function<Result<void>(std::span<const std::byte>)> on_data;
   std::function<Result<void>()> on_restart;
@@ -114,7 +114,8 @@ struct HttpResponse {
   // Every redirect of the final attempt, first hop first. The Hub's 302 from /resolve carries
   // X-Repo-Commit, X-Linked-Etag and X-Linked-Size: read them through original_headers().
   std::vector<HttpRedirect> redirects;
-  // BufferedBody: the body. StreamingBody: empty for 2xx, else the start of the error body.
+  // 2xx: the body with BufferedBody, empty with StreamingBody. Other statuses, either sink: the
+  // first 64 KiB of the body (for the Hub layer's error messages; the rest is dropped).
   std::string body;
   // Body bytes handed over (BufferedBody: body.size(); StreamingBody: bytes given to on_data
   // since the start or since the last on_restart).
