@@ -3,6 +3,10 @@
 // A real HTTP/1.1 server on 127.0.0.1 (cpp-httplib in a thread) for the HTTP client's tests,
 // with the bookkeeping they assert on: requests seen, distinct client connections (by the
 // client's source port), and the most requests in progress at once.
+//
+// Declare a server after everything its handlers use and before the client: it then stops
+// (joining handlers still writing to a client that gave up) before that state is destroyed,
+// and the client closes its keep-alive connections before the server waits for them.
 
 #include <algorithm>
 #include <chrono>

@@ -30,9 +30,9 @@ HttpClient make_client(kernels::HttpSettings settings = fast_test_settings()) {
 }  // namespace
 
 TEST_CASE("http client: GET and HEAD") {
+  std::string user_agent;
   LocalHttpServer server;
   REQUIRE(server.bound());
-  std::string user_agent;
   server.routes().Get("/hello", [&](const httplib::Request& request, httplib::Response& response) {
     user_agent = request.get_header_value("User-Agent");
     response.set_header("X-Test", "yes");
@@ -76,8 +76,8 @@ TEST_CASE("http client: GET and HEAD") {
 }
 
 TEST_CASE("http client: a batch of 50 runs in parallel on at most `jobs` connections") {
-  LocalHttpServer server;
   kernels::testing::ConcurrencyProbe probe;
+  LocalHttpServer server;
   server.routes().Get(R"(/item/(\d+))",
                       [&](const httplib::Request& request, httplib::Response& response) {
                         probe.enter();
@@ -127,9 +127,9 @@ TEST_CASE("http client: sequential requests and batches reuse one keep-alive con
 }
 
 TEST_CASE("http client: a range request from byte N") {
-  LocalHttpServer server;
   const std::string blob = kernels::testing::make_blob(1000);
   std::string range_header;
+  LocalHttpServer server;
   server.routes().Get("/blob", [&](const httplib::Request& request, httplib::Response& response) {
     range_header = request.get_header_value("Range");
     response.set_content(blob, "application/octet-stream");
@@ -159,8 +159,8 @@ TEST_CASE("http client: a range request from byte N") {
 }
 
 TEST_CASE("http client: a streaming sink receives exactly the body, in order") {
-  LocalHttpServer server;
   const std::string blob = kernels::testing::make_blob(3 * 1024 * 1024 + 17);
+  LocalHttpServer server;
   server.routes().Get("/large", [&](const httplib::Request&, httplib::Response& response) {
     response.set_content(blob, "application/octet-stream");
   });
@@ -195,8 +195,8 @@ TEST_CASE("http client: a streaming sink receives exactly the body, in order") {
 }
 
 TEST_CASE("http client: a buffered body larger than its cap fails the request") {
-  LocalHttpServer server;
   const std::string blob = kernels::testing::make_blob(5000);
+  LocalHttpServer server;
   server.routes().Get("/sized", [&](const httplib::Request&, httplib::Response& response) {
     response.set_content(blob, "application/octet-stream");
   });
@@ -231,8 +231,8 @@ TEST_CASE("http client: a buffered body larger than its cap fails the request") 
 }
 
 TEST_CASE("http client: a sink error aborts that transfer only, unchanged and not retried") {
-  LocalHttpServer server;
   const std::string blob = kernels::testing::make_blob(200000);
+  LocalHttpServer server;
   server.routes().Get("/blob", [&](const httplib::Request&, httplib::Response& response) {
     response.set_content(blob, "application/octet-stream");
   });
@@ -319,8 +319,8 @@ TEST_CASE("http client: cancellation fails every unfinished request") {
 // libcurl, not the client, reads the proxy variables. This checks that it does: a request to a
 // host that does not exist arrives at our "proxy" in absolute form.
 TEST_CASE("http client: http_proxy from the environment is honoured by libcurl") {
-  LocalHttpServer proxy;
   std::string target;
+  LocalHttpServer proxy;
   proxy.routes().Get(".*", [&](const httplib::Request& request, httplib::Response& response) {
     target = request.target;
     response.set_content("via proxy", "text/plain");

@@ -86,9 +86,9 @@ TEST_CASE("http redirects: a chain of relative and absolute Locations is followe
 }
 
 TEST_CASE("http redirects: the Hub's 302 from /resolve keeps X-Linked-* and X-Repo-Commit") {
+  const std::string blob = kernels::testing::make_blob(1024);
   LocalHttpServer hub;
   LocalHttpServer cdn;
-  const std::string blob = kernels::testing::make_blob(1024);
   hub.routes().Get("/kernels/o/n/resolve/main/build/x.so", [&](const httplib::Request&,
                                                                httplib::Response& response) {
     response.set_header("X-Repo-Commit", "d649efb56fb249ac8f7a57fa1866728ad0c60e52");
@@ -161,13 +161,13 @@ TEST_CASE("http redirects: a Location that is not http(s) is refused") {
 }
 
 TEST_CASE("http redirects: the token goes to the endpoint's origin and never after leaving it") {
-  LocalHttpServer hub;
-  LocalHttpServer other;  // another port on the same host: another origin
   AuthorizationLog log;
   const auto record_and_answer = [&](const httplib::Request& request, httplib::Response& response) {
     log.record(request);
     response.set_content("ok", "text/plain");
   };
+  LocalHttpServer hub;
+  LocalHttpServer other;  // another port on the same host: another origin
   hub.routes().Get("/api/whoami", record_and_answer);
   hub.routes().Get("/to-own-path",
                    [&](const httplib::Request& request, httplib::Response& response) {
@@ -216,8 +216,8 @@ TEST_CASE("http redirects: the token goes to the endpoint's origin and never aft
 }
 
 TEST_CASE("http redirects: 127.0.0.1 and localhost are different origins for the token") {
-  LocalHttpServer server;
   AuthorizationLog log;
+  LocalHttpServer server;
   server.routes().Get("/whoami", [&](const httplib::Request& request, httplib::Response& response) {
     log.record(request);
     response.set_content("ok", "text/plain");

@@ -87,19 +87,19 @@ class BreakingBlobServer {
   }
 
  private:
-  LocalHttpServer server_;
   std::string blob_;
   int breaks_;
   std::atomic<int> served_{0};
   mutable std::mutex mutex_;
   std::vector<std::string> ranges_;
+  LocalHttpServer server_;  // last: stops before the state its handler uses goes away
 };
 
 }  // namespace
 
 TEST_CASE("http retries: 503 twice, then success") {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.routes().Get("/flaky", [&](const httplib::Request&, httplib::Response& response) {
     if (calls.fetch_add(1) < 2) {
       response.status = 503;
@@ -142,9 +142,9 @@ TEST_CASE("http retries: a status still transient after the last attempt is retu
 }
 
 TEST_CASE("http retries: 429 waits at least Retry-After") {
-  LocalHttpServer server;
   std::mutex mutex;
   std::vector<std::chrono::steady_clock::time_point> arrivals;
+  LocalHttpServer server;
   server.routes().Get("/limited", [&](const httplib::Request&, httplib::Response& response) {
     const std::lock_guard lock(mutex);
     arrivals.push_back(std::chrono::steady_clock::now());
@@ -273,11 +273,11 @@ TEST_CASE("http retries: a server that ignores Range makes the sink start over, 
 }
 
 TEST_CASE("http retries: a stalled transfer is detected and retried") {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
   std::mutex mutex;
   std::condition_variable release;
   bool released = false;
+  LocalHttpServer server;
   server.routes().Get("/stall", [&](const httplib::Request&, httplib::Response& response) {
     const bool stall = calls.fetch_add(1) == 0;
     response.set_content_provider(
@@ -339,9 +339,9 @@ TEST_CASE("http retries: the caller's range_start answered with the whole body r
 }
 
 TEST_CASE("http retries: a resumption answered with an error status fails the download") {
-  LocalHttpServer server;
   const std::string blob = kernels::testing::make_blob(10000);
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.routes().Get("/vanishing", [&](const httplib::Request&, httplib::Response& response) {
     if (calls.fetch_add(1) > 0) {
       response.status = 404;

@@ -90,8 +90,19 @@ TEST_CASE("http tls: peers are verified; a CA bundle setting makes a private CA 
   const int port = server.bind_to_any_port("127.0.0.1");
   REQUIRE(port > 0);
   std::thread thread([&] { server.listen_after_bind(); });
-  while (!server.is_running())
+  // Stops and joins the server however the test ends.
+  struct StopOnExit {
+    httplib::Server& server;
+    std::thread& thread;
+    ~StopOnExit() {
+      server.stop();
+      thread.join();
+    }
+  } stop_on_exit{server, thread};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/secure";
 
   {
@@ -118,7 +129,5 @@ TEST_CASE("http tls: peers are verified; a CA bundle setting makes a private CA 
     CHECK(accepted->status == 200);
     CHECK(accepted->body == "over tls");
   }
-  server.stop();
-  thread.join();
   std::filesystem::remove(ca_file);
 }
