@@ -122,8 +122,8 @@ struct HttpResponse {
   std::uint64_t bytes_received = 0;
   // Offset in the resource of the first body byte (see StreamingBody).
   std::uint64_t body_offset = 0;
-  // Size of the whole resource when the final 2xx response said it (Content-Range total, or
-  // Content-Length plus body_offset).
+  // Size of the whole resource when the final 2xx response said it: the Content-Range total of
+  // a 206 ("*" leaves it empty), the Content-Length of a 200 (or of a HEAD's answer).
   std::optional<std::uint64_t> resource_size;
   // Attempts made, 1 when the first one succeeded.
   int attempts = 0;
