@@ -3,6 +3,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "cli_settings.hpp"
 #include "command.hpp"
 
 namespace kernels::cli {
@@ -34,9 +37,17 @@ std::vector<Command> setup_cache(CLI::App& app) {
   prune->add_flag("--dry-run", prune_options->dry_run, "Print what would be removed");
 
   return {
-      Command{
-          dir,
-          [](Context&) -> Result<void> { return tl::unexpected(not_implemented("cache dir")); }},
+      Command{dir,
+              [](Context& context) -> Result<void> {
+                auto settings = settings_from(context.global);
+                if (!settings) return tl::unexpected(settings.error());
+                const Setting<std::filesystem::path>& cache_dir = settings->cache_dir;
+                context.out.line(cache_dir.value.string());
+                context.out.json_document(nlohmann::json{{"cache_dir", cache_dir.value.string()},
+                                                         {"origin", cache_dir.origin.describe()}}
+                                              .dump(2));
+                return {};
+              }},
       Command{
           list,
           [](Context&) -> Result<void> { return tl::unexpected(not_implemented("cache list")); }},

@@ -2,7 +2,9 @@
 #include <memory>
 #include <string>
 
+#include "cli_settings.hpp"
 #include "command.hpp"
+#include "system_report.hpp"
 
 namespace kernels::cli {
 namespace {
@@ -10,6 +12,7 @@ namespace {
 struct InfoOptions {
   std::string target;  // REPO or PATH
   bool system = false;
+  SystemOptions system_options;
 };
 
 }  // namespace
@@ -22,8 +25,19 @@ Command setup_info(CLI::App& app) {
       ->type_name("REPO|PATH");
   sub->add_flag("--system", options->system,
                 "Show what was detected: os, cpu, torch version and C++ ABI, backend");
-  return Command{
-      sub, [options](Context&) -> Result<void> { return tl::unexpected(not_implemented("info")); }};
+  add_system_options(*sub, options->system_options);
+  return Command{sub, [options](Context& context) -> Result<void> {
+                   if (!options->system) return tl::unexpected(not_implemented("info REPO|PATH"));
+                   auto detected = detect_system_from(options->system_options);
+                   if (!detected) return tl::unexpected(detected.error());
+                   if (context.out.json()) {
+                     context.out.json_document(system_report_json(*detected));
+                   } else {
+                     for (const auto& line : system_report_lines(*detected))
+                       context.out.line(line);
+                   }
+                   return {};
+                 }};
 }
 
 }  // namespace kernels::cli

@@ -66,7 +66,9 @@ std::string_view first_command_word(const CLI::App& app, int argc, char** argv) 
     const auto equals = arg.find('=');
     const std::string name(arg.substr(0, equals));
     const CLI::Option* option = app.get_option_no_throw(name);
-    if (option != nullptr && option->get_items_expected_min() > 0 && equals == std::string_view::npos) ++i;
+    if (option != nullptr && option->get_items_expected_min() > 0 &&
+        equals == std::string_view::npos)
+      ++i;
   }
   return {};
 }

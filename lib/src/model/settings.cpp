@@ -7,15 +7,10 @@
 #include <sstream>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return result;
-}
 
 SettingOrigin from_flag(std::string name) {
   return {SettingOrigin::Kind::flag, std::move(name)};
@@ -78,7 +73,8 @@ Result<Setting<std::string>> resolve_endpoint(const SettingOverrides& overrides,
   } else if (auto value = environment.get_non_empty("HF_ENDPOINT")) {
     endpoint = {*value, from_environment("HF_ENDPOINT")};
   }
-  const std::string scheme = lowercase(endpoint.value.substr(0, endpoint.value.find("://") + 3));
+  const std::string scheme =
+      ascii::to_lower(endpoint.value.substr(0, endpoint.value.find("://") + 3));
   if (scheme != "http://" && scheme != "https://") {
     return fail(ErrorCode::usage,
                 "endpoint '" + endpoint.value + "' from " + endpoint.origin.describe() +
@@ -143,7 +139,7 @@ std::string SettingOrigin::describe() const {
 Result<bool> parse_bool_setting(std::string_view name, std::string_view value) {
   static constexpr std::array<std::string_view, 4> kTrue{"1", "true", "yes", "on"};
   static constexpr std::array<std::string_view, 5> kFalse{"0", "false", "no", "off", ""};
-  const std::string folded = lowercase(value);
+  const std::string folded = ascii::to_lower(value);
   if (std::find(kTrue.begin(), kTrue.end(), folded) != kTrue.end()) return true;
   if (std::find(kFalse.begin(), kFalse.end(), folded) != kFalse.end()) return false;
   return fail(ErrorCode::usage,

@@ -6,16 +6,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
-
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::uint64_t component(const std::vector<std::uint64_t>& release, std::size_t index) {
   return index < release.size() ? release[index] : 0;
@@ -123,7 +117,7 @@ bool Specifier::names_prerelease() const {
 
 bool Specifier::matches(const Version& candidate) const {
   if (op_ == SpecifierOperator::arbitrary) {
-    return ascii_lower(candidate.to_string()) == ascii_lower(version_text_);
+    return ascii::to_lower(candidate.to_string()) == ascii::to_lower(version_text_);
   }
   const Version& bound = *version_;
   if (wildcard_) {

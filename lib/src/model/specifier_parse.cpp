@@ -7,8 +7,13 @@
 
 #include "kernels/model/specifier.hpp"
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
+
+using ascii::is_space;
+using ascii::trim;
 
 constexpr std::string_view kOperatorList = "==, !=, <=, >=, <, >, ~=, ===";
 
@@ -27,18 +32,6 @@ constexpr std::array<OperatorSpelling, 8> kOperators{{
     {"<", SpecifierOperator::less},
     {">", SpecifierOperator::greater},
 }};
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool starts_with_digit_or_v_digit(std::string_view text) {
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };

@@ -30,18 +30,6 @@ constexpr std::array<PreSpelling, 8> kPreSpellings{{
 }};
 constexpr std::array<std::string_view, 3> kPostSpellings{"post", "rev", "r"};
 
-bool is_ascii_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view trim_ascii_space(std::string_view text) {
-  while (!text.empty() && is_ascii_space(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_ascii_space(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
-
 tl::unexpected<Error> invalid_version(std::string_view text, std::string_view problem) {
   return fail(ErrorCode::invalid_input, "invalid version '" + std::string(text) +
                                             "': " + std::string(problem) + "; " +
@@ -67,12 +55,12 @@ Result<std::vector<LocalSegment>> read_local(detail::VersionScanner& scanner,
                              "the local label after '+' needs letters or digits at position " +
                                  std::to_string(scanner.position() + 1));
     }
-    if (std::all_of(part.begin(), part.end(), detail::is_ascii_digit)) {
+    if (std::all_of(part.begin(), part.end(), [](char c) { return ascii::is_digit(c); })) {
       auto number = detail::parse_decimal(part);
       if (!number) return invalid_version(text, "a number in its local label is too large");
       local.emplace_back(*number);
     } else {
-      local.emplace_back(detail::to_ascii_lower(part));
+      local.emplace_back(ascii::to_lower(part));
     }
   } while (scanner.separator_before_alnum());
   return local;
@@ -244,15 +232,16 @@ std::strong_ordering compare_local(const std::vector<LocalSegment>& lhs,
 bool is_valid_local_text(const std::string& text) {
   if (text.empty()) return false;
   const bool allowed = std::all_of(text.begin(), text.end(), [](char c) {
-    return detail::is_ascii_digit(c) || (c >= 'a' && c <= 'z');
+    return ascii::is_digit(c) || (c >= 'a' && c <= 'z');
   });
-  return allowed && !std::all_of(text.begin(), text.end(), detail::is_ascii_digit);
+  return allowed &&
+         !std::all_of(text.begin(), text.end(), [](char c) { return ascii::is_digit(c); });
 }
 
 }  // namespace
 
 Result<Version> Version::parse(std::string_view text) {
-  auto parts = read_version(trim_ascii_space(text));
+  auto parts = read_version(ascii::trim(text));
   if (!parts) return tl::unexpected(parts.error());
   return Version(std::move(*parts));
 }

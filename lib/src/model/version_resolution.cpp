@@ -5,16 +5,13 @@
 #include <map>
 #include <utility>
 
+#include "util/ascii.hpp"
+
 namespace kernels {
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::is_digit;
+using ascii::is_space;
 
 // Python's int(text) for ASCII text: surrounding whitespace, a sign, digits with single
 // underscores between them, leading zeros allowed.

@@ -9,27 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace kernels::detail {
-
-[[nodiscard]] constexpr bool is_ascii_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-[[nodiscard]] constexpr char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-[[nodiscard]] constexpr bool is_ascii_alnum(char c) {
-  const char lower = ascii_lower(c);
-  return is_ascii_digit(c) || (lower >= 'a' && lower <= 'z');
-}
-
-[[nodiscard]] inline std::string to_ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = ascii_lower(c);
-  return out;
-}
 
 // The value of a run of ASCII digits, or nothing when it does not fit 64 bits.
 [[nodiscard]] inline std::optional<std::uint64_t> parse_decimal(std::string_view digits) {
@@ -53,11 +35,11 @@ class VersionScanner {
   [[nodiscard]] std::size_t mark() const { return pos_; }
   void reset(std::size_t mark) { pos_ = mark; }
 
-  [[nodiscard]] bool at_digit() const { return !at_end() && is_ascii_digit(text_[pos_]); }
+  [[nodiscard]] bool at_digit() const { return !at_end() && ascii::is_digit(text_[pos_]); }
 
   // Consumes `c` (compared without letter case) when it is next.
   bool accept_char_ci(char c) {
-    if (at_end() || ascii_lower(text_[pos_]) != c) return false;
+    if (at_end() || ascii::to_lower(text_[pos_]) != c) return false;
     ++pos_;
     return true;
   }
@@ -75,7 +57,7 @@ class VersionScanner {
   bool accept_word_ci(std::string_view word) {
     if (text_.size() - pos_ < word.size()) return false;
     for (std::size_t i = 0; i < word.size(); ++i) {
-      if (ascii_lower(text_[pos_ + i]) != word[i]) return false;
+      if (ascii::to_lower(text_[pos_ + i]) != word[i]) return false;
     }
     pos_ += word.size();
     return true;
@@ -84,14 +66,14 @@ class VersionScanner {
   // Whether a run of digits followed by `c` is next (consumes nothing).
   [[nodiscard]] bool digits_followed_by(char c) const {
     std::size_t end = pos_;
-    while (end < text_.size() && is_ascii_digit(text_[end]))
+    while (end < text_.size() && ascii::is_digit(text_[end]))
       ++end;
     return end > pos_ && end < text_.size() && text_[end] == c;
   }
 
   // Consumes a `.` that starts another release component.
   bool accept_dot_before_digit() {
-    if (pos_ + 1 >= text_.size() || text_[pos_] != '.' || !is_ascii_digit(text_[pos_ + 1])) {
+    if (pos_ + 1 >= text_.size() || text_[pos_] != '.' || !ascii::is_digit(text_[pos_ + 1])) {
       return false;
     }
     ++pos_;
@@ -100,7 +82,7 @@ class VersionScanner {
 
   // Consumes a separator that is followed by a letter or digit (between local label parts).
   bool separator_before_alnum() {
-    if (pos_ + 1 >= text_.size() || !is_ascii_alnum(text_[pos_ + 1])) return false;
+    if (pos_ + 1 >= text_.size() || !ascii::is_alnum(text_[pos_ + 1])) return false;
     return accept_separator();
   }
 
@@ -115,7 +97,7 @@ class VersionScanner {
   // Consumes and returns the run of ASCII letters and digits at the cursor (maybe empty).
   std::string_view alnum_run() {
     const std::size_t start = pos_;
-    while (!at_end() && is_ascii_alnum(text_[pos_]))
+    while (!at_end() && ascii::is_alnum(text_[pos_]))
       ++pos_;
     return text_.substr(start, pos_ - start);
   }
