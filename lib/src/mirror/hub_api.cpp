@@ -9,6 +9,7 @@
 
 #include "mirror/hub_api_state.hpp"
 #include "mirror/repo_id_check.hpp"
+#include "util/ascii.hpp"
 
 namespace kernels::mirror {
 namespace detail {
@@ -25,10 +26,9 @@ HubReply repo_not_found(int status = 404) {
 
 std::string bearer_token(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    const char c = authorization[i];
-    if ((c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c) != kScheme[i]) return {};
+  if (authorization.size() <= kScheme.size() ||
+      ascii::to_lower(authorization.substr(0, kScheme.size())) != kScheme) {
+    return {};
   }
   return std::string(authorization.substr(kScheme.size()));
 }

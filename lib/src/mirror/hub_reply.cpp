@@ -7,6 +7,7 @@
 #include "kernels/mirror/hub_api.hpp"
 
 #include "mirror/hub_api_state.hpp"
+#include "util/ascii.hpp"
 
 namespace kernels::mirror {
 namespace {

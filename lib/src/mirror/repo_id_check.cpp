@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <string>
 
+#include "kernels/model/repo_id.hpp"
+
+#include "util/ascii.hpp"
+
 namespace kernels::mirror::detail {
 namespace {
 
 bool is_id_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.';
+  return ascii::is_alnum(c) || c == '-' || c == '_' || c == '.';
 }
 
 }  // namespace
@@ -34,16 +37,7 @@ Result<void> check_repo_id_part(std::string_view part, std::string_view what) {
 }
 
 Result<void> check_repo_id(std::string_view repo_id) {
-  const auto slash = repo_id.find('/');
-  if (slash == std::string_view::npos || repo_id.find('/', slash + 1) != std::string_view::npos) {
-    return fail(ErrorCode::invalid_input, "invalid repo id '" +
-                                              std::string(repo_id.substr(0, 200)) +
-                                              "': expected the form 'org/name'");
-  }
-  if (auto ok = check_repo_id_part(repo_id.substr(0, slash), "organization in the repo id"); !ok) {
-    return ok;
-  }
-  return check_repo_id_part(repo_id.substr(slash + 1), "repo name");
+  return validate_repo_id(repo_id);
 }
 
 }  // namespace kernels::mirror::detail

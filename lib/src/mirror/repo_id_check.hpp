@@ -9,7 +9,7 @@
 
 namespace kernels::mirror::detail {
 
-// A whole repo id "org/name" (the Hub's rules).
+// A whole repo id "org/name": validate_repo_id (kernels/model/repo_id.hpp), the Hub's rules.
 [[nodiscard]] Result<void> check_repo_id(std::string_view repo_id);
 
 // One part of a repo id (the organization or the name): 1 to 96 characters of [A-Za-z0-9._-],
