@@ -85,9 +85,12 @@ TEST_CASE("lockfile: variants keep the file's order, not sorted order") {
 
 TEST_CASE("lockfile: find by repo id and variant by name") {
   Lockfile lockfile;
-  lockfile.kernels.push_back(LockedKernel{
-      "org/a", std::string(40, 'a'), {LockedVariant{"torch-cpu", VariantLock{"sha256-1", "x"}}}});
-  lockfile.kernels.push_back(LockedKernel{"org/b", std::string(40, 'b'), {}});
+  lockfile.kernels.push_back(
+      LockedKernel{"org/a",
+                   std::string(40, 'a'),
+                   {LockedVariant{"torch-cpu", VariantLock{"sha256-1", "x"}}},
+                   std::nullopt});
+  lockfile.kernels.push_back(LockedKernel{"org/b", std::string(40, 'b'), {}, std::nullopt});
   REQUIRE(lockfile.find("org/b") != nullptr);
   CHECK(lockfile.find("org/b")->sha == std::string(40, 'b'));
   CHECK(lockfile.find("org/c") == nullptr);
@@ -103,11 +106,12 @@ TEST_CASE("lockfile: find by repo id and variant by name") {
 TEST_CASE("lockfile: serializes like json.dumps(indent=2), empty containers included") {
   CHECK(kernels::serialize_lockfile(Lockfile{}) == "[]");
   Lockfile lockfile;
-  lockfile.kernels.push_back(LockedKernel{"org/empty", std::string(40, '0'), {}});
+  lockfile.kernels.push_back(LockedKernel{"org/empty", std::string(40, '0'), {}, std::nullopt});
   lockfile.kernels.push_back(LockedKernel{
       "org/one",
       std::string(40, '1'),
-      {LockedVariant{"torch-cpu", VariantLock{"sha256-" + hex64('f'), "git_lfs_concat"}}}});
+      {LockedVariant{"torch-cpu", VariantLock{"sha256-" + hex64('f'), "git_lfs_concat"}}},
+      std::nullopt});
   const std::string expected =
       "[\n"
       "  {\n"
@@ -144,8 +148,8 @@ TEST_CASE("lockfile: strings are escaped as Python's ensure_ascii does") {
   // 'é' (2 bytes), '€' (3 bytes), U+1F600 (4 bytes: a surrogate pair), DEL, a quote, a backslash,
   // control characters with short and long escapes, '/' (not escaped by Python).
   const std::string name = "t\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80-\x7f-\"-\\-\n\t\r\b\f\x01-/";
-  lockfile.kernels.push_back(
-      LockedKernel{"org/x", "sha", {LockedVariant{name, VariantLock{"h", "git_lfs_concat"}}}});
+  lockfile.kernels.push_back(LockedKernel{
+      "org/x", "sha", {LockedVariant{name, VariantLock{"h", "git_lfs_concat"}}}, std::nullopt});
   const std::string text = kernels::serialize_lockfile(lockfile);
   CHECK(text.find(R"("t\u00e9-\u20ac-\ud83d\ude00-\u007f-\"-\\-\n\t\r\b\f\u0001-/": {)") !=
         std::string::npos);

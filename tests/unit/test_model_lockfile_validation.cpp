@@ -241,7 +241,8 @@ TEST_CASE("lockfile validation: validate_lockfile checks a lockfile built in cod
       LockedKernel{"org/a",
                    kSha,
                    {LockedVariant{"torch-cpu", VariantLock{kHash, "git_lfs_concat"}},
-                    LockedVariant{"torch-cpu", VariantLock{kHash, "git_lfs_concat"}}}});
+                    LockedVariant{"torch-cpu", VariantLock{kHash, "git_lfs_concat"}}},
+                   std::nullopt});
   const auto twice = kernels::validate_lockfile(lockfile);
   REQUIRE_FALSE(twice.has_value());
   CHECK(twice.error().code == ErrorCode::invalid_input);

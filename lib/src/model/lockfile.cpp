@@ -1,7 +1,10 @@
 #include "kernels/model/lockfile.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "json_text.hpp"
 #include "text_file.hpp"
@@ -32,8 +35,99 @@ std::filesystem::path lockfile_path(const std::filesystem::path& project_dir) {
 // The layout below is what Python's json.dumps(..., indent=2) produces for this exact shape: each
 // nested level indented by two more spaces, "," ending every line but the last of a container,
 // and empty containers written as "[]" / "{}".
+namespace {
+
+// A JSON string as serde_json writes it: '"', '\\' and control characters escaped (\b \f \n \r
+// \t, others as \u00xx), everything else, UTF-8 included, as it is.
+std::string serde_json_quote(std::string_view text) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (byte < 0x20) {
+          out += "\\u00";
+          out += kHex[byte >> 4U];
+          out += kHex[byte & 0xfU];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// kernels-data keeps its locks in a map ordered by dependency: repo id bytes, then a version
+// before a revision, then the version number or the revision bytes.
+bool dependency_order(const LockedKernel& a, const LockedKernel& b) {
+  if (a.repo_id != b.repo_id) return a.repo_id < b.repo_id;
+  const auto rank = [](const LockedKernel& kernel) {
+    return kernel.requirement ? kernel.requirement->index() : std::size_t{0};
+  };
+  if (rank(a) != rank(b)) return std::get_if<MajorVersion>(&*a.requirement) != nullptr;
+  if (const auto* version = std::get_if<MajorVersion>(&*a.requirement)) {
+    return version->number < std::get<MajorVersion>(*b.requirement).number;
+  }
+  return std::get<Revision>(*a.requirement).name < std::get<Revision>(*b.requirement).name;
+}
+
+std::string serialize_dependency_commits(const Lockfile& lockfile) {
+  if (lockfile.kernels.empty()) return "[]";
+  std::vector<const LockedKernel*> sorted;
+  for (const LockedKernel& kernel : lockfile.kernels)
+    sorted.push_back(&kernel);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const LockedKernel* a, const LockedKernel* b) {
+    return dependency_order(*a, *b);
+  });
+  std::string out = "[";
+  for (const LockedKernel* kernel : sorted) {
+    out += out.size() == 1 ? "\n" : ",\n";
+    out += "  {\n    \"dependency\": {\n";
+    out += "      \"repo-id\": " + serde_json_quote(kernel->repo_id) + ",\n";
+    if (const auto* version = std::get_if<MajorVersion>(&*kernel->requirement)) {
+      out += "      \"version\": " + std::to_string(version->number) + "\n";
+    } else {
+      out +=
+          "      \"revision\": " + serde_json_quote(std::get<Revision>(*kernel->requirement).name) +
+          "\n";
+    }
+    out += "    },\n    \"lock\": {\n";
+    out += "      \"commit\": " + serde_json_quote(kernel->sha) + "\n";
+    out += "    }\n  }";
+  }
+  out += "\n]";
+  return out;
+}
+
+}  // namespace
+
 std::string serialize_lockfile(const Lockfile& lockfile) {
   using detail::python_json_quote;
+  if (lockfile.format == LockFormat::dependency_commits)
+    return serialize_dependency_commits(lockfile);
   if (lockfile.kernels.empty()) return "[]";
   std::string out = "[";
   bool first_kernel = true;

@@ -2,6 +2,9 @@
 // then the value checks of validate_lockfile.
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "json_text.hpp"
 #include "text_file.hpp"
+#include "util/ascii.hpp"
 
 namespace kernels {
 namespace {
@@ -206,9 +210,16 @@ class LockfileReader {
       return error("$", "expected a JSON array of locked kernels, found " + json_type_name(root));
     }
     Lockfile lockfile;
+    // kernels >= 0.17 writes {"dependency", "lock"} entries; older ones {"repo_id", "sha", ...}.
+    const bool dependency_format =
+        !root.empty() && root[0].is_object() && root[0].contains("dependency");
+    lockfile.format =
+        dependency_format ? LockFormat::dependency_commits : LockFormat::variant_hashes;
     lockfile.kernels.reserve(root.size());
     for (std::size_t i = 0; i < root.size(); ++i) {
-      auto kernel = read_kernel(root[i], detail::json_path_element("$", i));
+      const std::string path = detail::json_path_element("$", i);
+      auto kernel =
+          dependency_format ? read_dependency_entry(root[i], path) : read_kernel(root[i], path);
       if (!kernel) return tl::unexpected(std::move(kernel.error()));
       lockfile.kernels.push_back(std::move(*kernel));
     }
@@ -259,6 +270,75 @@ class LockfileReader {
       kernel.variants.push_back(LockedVariant{name, std::move(*lock)});
     }
     // Other keys of a kernel entry are dropped: the reference ignores them too.
+    return kernel;
+  }
+
+  // Every key of `object` must be one of `allowed` (kernels-data rejects unknown fields).
+  Result<void> only_keys(const Json& object, const std::string& path,
+                         std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, ignored] : object.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string names;
+        for (const std::string_view name : allowed)
+          names += (names.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+        return error(detail::json_path_member(path, key),
+                     "unknown field " + detail::shown_value(key) + "; expected " + names);
+      }
+    }
+    return {};
+  }
+
+  // {"dependency": {"repo-id": ..., "version": N | "revision": "..."}, "lock": {"commit": ...}}
+  Result<LockedKernel> read_dependency_entry(const Json& entry, const std::string& path) const {
+    if (!entry.is_object()) {
+      return error(path, "expected an object with \"dependency\" and \"lock\", found " +
+                             json_type_name(entry));
+    }
+    if (auto ok = only_keys(entry, path, {"dependency", "lock"}); !ok)
+      return tl::unexpected(ok.error());
+    auto dependency = member(entry, path, "dependency", Json::value_t::object,
+                             "an object with \"repo-id\" and \"version\" or \"revision\"");
+    if (!dependency) return tl::unexpected(std::move(dependency.error()));
+    const std::string dependency_path = detail::json_path_member(path, "dependency");
+    if (auto ok = only_keys(**dependency, dependency_path, {"repo-id", "version", "revision"});
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+    LockedKernel kernel;
+    auto repo_id =
+        member(**dependency, dependency_path, "repo-id", Json::value_t::string, "a repo id string");
+    if (!repo_id) return tl::unexpected(std::move(repo_id.error()));
+    kernel.repo_id = (*repo_id)->get<std::string>();
+    const bool has_version = (*dependency)->contains("version");
+    const bool has_revision = (*dependency)->contains("revision");
+    if (has_version == has_revision) {
+      return error(dependency_path, has_version
+                                        ? "`version` and `revision` are mutually exclusive"
+                                        : "either `version` or `revision` must be specified");
+    }
+    if (has_version) {
+      const Json& version = (**dependency)["version"];
+      const std::string version_path = detail::json_path_member(dependency_path, "version");
+      if (!version.is_number_unsigned() ||
+          version.get<std::uint64_t>() > static_cast<std::uint64_t>(INT32_MAX)) {
+        return error(version_path, "expected a non-negative integer version (branch v<N>), found " +
+                                       json_type_name(version));
+      }
+      kernel.requirement = MajorVersion{static_cast<int>(version.get<std::uint64_t>())};
+    } else {
+      auto revision = member(**dependency, dependency_path, "revision", Json::value_t::string,
+                             "a revision string");
+      if (!revision) return tl::unexpected(std::move(revision.error()));
+      kernel.requirement = Revision{(*revision)->get<std::string>()};
+    }
+    auto lock = member(entry, path, "lock", Json::value_t::object, "an object with \"commit\"");
+    if (!lock) return tl::unexpected(std::move(lock.error()));
+    const std::string lock_path = detail::json_path_member(path, "lock");
+    if (auto ok = only_keys(**lock, lock_path, {"commit"}); !ok) return tl::unexpected(ok.error());
+    auto commit = member(**lock, lock_path, "commit", Json::value_t::string, "a commit id string");
+    if (!commit) return tl::unexpected(std::move(commit.error()));
+    // kernels-data accepts upper-case object ids and stores them lowercased.
+    kernel.sha = ascii::to_lower((*commit)->get<std::string>());
     return kernel;
   }
 

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "kernels/model/lockfile.hpp"
 #include "kernels/model/repo_id.hpp"
@@ -87,9 +89,48 @@ Result<void> check_variant(const LockedVariant& variant, const std::string& vari
   return {};
 }
 
-}  // namespace
+// The dependency_commits format: the repo, what was locked (a version branch or a revision), the
+// commit; a dependency once.
+Result<void> validate_dependency_commits(const Lockfile& lockfile, std::string_view file_name) {
+  std::map<std::pair<std::string_view, std::string>, std::size_t> first_index_of_dependency;
+  for (std::size_t i = 0; i < lockfile.kernels.size(); ++i) {
+    const LockedKernel& kernel = lockfile.kernels[i];
+    const std::string entry_path = detail::json_path_element("$", i);
+    const std::string dependency_path = detail::json_path_member(entry_path, "dependency");
+    const std::string repo_location =
+        detail::json_location(file_name, detail::json_path_member(dependency_path, "repo-id"));
+    if (auto ok = validate_repo_id(kernel.repo_id); !ok) {
+      return fail(ErrorCode::invalid_input, ok.error().message, repo_location);
+    }
+    const Requirement* requirement = kernel.requirement ? &*kernel.requirement : nullptr;
+    const auto* version = requirement ? std::get_if<MajorVersion>(requirement) : nullptr;
+    const auto* revision = requirement ? std::get_if<Revision>(requirement) : nullptr;
+    if ((version == nullptr || version->number < 0) &&
+        (revision == nullptr || revision->name.empty())) {
+      return fail(ErrorCode::invalid_input,
+                  "a locked dependency needs a non-negative version or a non-empty revision",
+                  detail::json_location(file_name, dependency_path));
+    }
+    if (!kernel.variants.empty()) {
+      return fail(ErrorCode::invalid_input,
+                  "variant hashes belong to the other lockfile format (repo_id/sha/variants)",
+                  detail::json_location(file_name, entry_path));
+    }
+    const auto key = std::pair{std::string_view(kernel.repo_id), describe(*requirement)};
+    if (const auto [it, inserted] = first_index_of_dependency.emplace(key, i); !inserted) {
+      return fail(ErrorCode::invalid_input,
+                  "duplicate dependency: " + kernel.repo_id + " " + key.second +
+                      " is locked twice (first at $[" + std::to_string(it->second) + "])",
+                  repo_location);
+    }
+    const std::string commit_path =
+        detail::json_path_member(detail::json_path_member(entry_path, "lock"), "commit");
+    if (auto ok = check_sha(kernel, detail::json_location(file_name, commit_path)); !ok) return ok;
+  }
+  return {};
+}
 
-Result<void> validate_lockfile(const Lockfile& lockfile, std::string_view file_name) {
+Result<void> validate_variant_hashes(const Lockfile& lockfile, std::string_view file_name) {
   std::map<std::string_view, std::size_t> first_index_of_repo;
   for (std::size_t i = 0; i < lockfile.kernels.size(); ++i) {
     const LockedKernel& kernel = lockfile.kernels[i];
@@ -98,6 +139,11 @@ Result<void> validate_lockfile(const Lockfile& lockfile, std::string_view file_n
         detail::json_location(file_name, detail::json_path_member(kernel_path, "repo_id"));
     if (auto ok = validate_repo_id(kernel.repo_id); !ok) {
       return fail(ErrorCode::invalid_input, ok.error().message, repo_location);
+    }
+    if (kernel.requirement) {
+      return fail(ErrorCode::invalid_input,
+                  "a locked requirement belongs to the other lockfile format (dependency/lock)",
+                  detail::json_location(file_name, kernel_path));
     }
     if (const auto [it, inserted] = first_index_of_repo.emplace(kernel.repo_id, i); !inserted) {
       return fail(ErrorCode::invalid_input,
@@ -122,6 +168,14 @@ Result<void> validate_lockfile(const Lockfile& lockfile, std::string_view file_n
     }
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> validate_lockfile(const Lockfile& lockfile, std::string_view file_name) {
+  return lockfile.format == LockFormat::dependency_commits
+             ? validate_dependency_commits(lockfile, file_name)
+             : validate_variant_hashes(lockfile, file_name);
 }
 
 }  // namespace kernels
