@@ -45,7 +45,7 @@ std::optional<std::string> path_problem(std::string_view path) {
   return std::nullopt;
 }
 
-// Reads RFC 8288 link-values from `text`, calling on_link(target, rel) for each rel parameter.
+// Reads the RFC 8288 link-values of one Link field value and finds the first with a given rel.
 class LinkParser {
  public:
   explicit LinkParser(std::string_view text) : text_(text) {}

@@ -64,7 +64,9 @@ namespace kernels {
 // The HEAD that follows a relative redirect of a resolve HEAD (the real Hub answers 307 to
 // /api/resolve-cache/... for regular files; hub-api.md 2.7 (a')), or nothing when `response` is
 // not a 3xx with a relative Location. An absolute Location is where the bytes are: it is not
-// followed, parse_file_metadata reads the redirect itself.
+// followed, parse_file_metadata reads the redirect itself. The Location is used whole, query
+// included (huggingface_hub keeps the first URL's query instead; the Hub's resolve cache answers
+// either way, and a server that puts what it needs in the query gets it back).
 [[nodiscard]] std::optional<HttpRequest> follow_relative_resolve_redirect(
     const HttpResponse& response);
 
