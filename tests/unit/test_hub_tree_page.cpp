@@ -127,15 +127,15 @@ TEST_CASE("hub tree: hostile paths are refused, naming the path and the repo") {
       {"../x", "../x", "it has a '..' component"},
       {"build/../../x", "build/../../x", "it has a '..' component"},
       {"build/./x", "build/./x", "it has a '.' component"},
-      {"/etc/passwd", "/etc/passwd", "it is an absolute path"},
+      {"/etc/passwd", "/etc/passwd", "it is absolute (starts with '/')"},
       {"a\\\\b", "a\\x5cb", "it contains a backslash"},
-      {"a\\u0000b", "a\\x00b", "it contains a control character"},
+      {"a\\u0000b", "a\\x00b", "it contains a NUL byte"},
       {"a\\nb", "a\\x0ab", "it contains a control character"},
       {"a\\u001b[31m", "a\\x1b[31m", "it contains a control character"},
       {"a//b", "a//b", "it has an empty component ('//' or a trailing '/')"},
       {"build/", "build/", "it has an empty component ('//' or a trailing '/')"},
       {"", "", "it is empty"},
-      {std::string(300, 'a'), "", "a component is longer than 255 bytes"},
+      {std::string(5000, 'a'), "", "it is longer than 4096 bytes"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.json_path);
@@ -150,17 +150,6 @@ TEST_CASE("hub tree: hostile paths are refused, naming the path and the repo") {
       CHECK(page.error().message.find(c.why) != std::string::npos);
     }
   }
-}
-
-TEST_CASE("hub tree: validate_repo_path accepts ordinary repository paths") {
-  CHECK(kernels::validate_repo_path("build/torch28-cpu/relu/__init__.py").has_value());
-  CHECK(kernels::validate_repo_path(".gitattributes").has_value());
-  CHECK(kernels::validate_repo_path("a..b/...").has_value());
-  CHECK(kernels::validate_repo_path("caf\xc3\xa9/x y.txt").has_value());
-  CHECK_FALSE(kernels::validate_repo_path(std::string(5000, 'a')).has_value());
-  const auto bad = kernels::validate_repo_path("../x");
-  REQUIRE_FALSE(bad.has_value());
-  CHECK(bad.error().message == "invalid repository path '../x': it has a '..' component");
 }
 
 TEST_CASE("hub tree: entry fields are checked") {

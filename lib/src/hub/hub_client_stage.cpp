@@ -1,7 +1,7 @@
 #include "hub/hub_client_stage.hpp"
 
-#include "kernels/hub/hub_responses.hpp"
 #include "kernels/model/repo_id.hpp"
+#include "kernels/model/repo_path.hpp"
 
 #include "hub/json_body.hpp"
 

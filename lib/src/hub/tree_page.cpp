@@ -6,6 +6,7 @@
 #include "kernels/hub/hub_errors.hpp"
 #include "kernels/hub/hub_responses.hpp"
 #include "kernels/hub/url.hpp"
+#include "kernels/model/repo_path.hpp"
 
 #include "hub/json_body.hpp"
 #include "util/ascii.hpp"
@@ -13,36 +14,14 @@
 namespace kernels {
 namespace {
 
-constexpr std::size_t kMaxPathBytes = 4096;
-constexpr std::size_t kMaxComponentBytes = 255;
-
-// Why `path` must not be used as a path under a cache folder, or nullopt when it may.
+// Why validate_repo_path refuses `path`: its message without the "invalid repository path
+// '...': " that precedes the reason (the reasons themselves never contain "': ").
 std::optional<std::string> path_problem(std::string_view path) {
-  if (path.empty()) return "it is empty";
-  if (path.size() > kMaxPathBytes) {
-    return "it is longer than " + std::to_string(kMaxPathBytes) + " bytes";
-  }
-  if (path.front() == '/') return "it is an absolute path";
-  for (const char c : path) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\\') return "it contains a backslash";
-    if (byte < 0x20 || byte == 0x7f) return "it contains a control character";
-  }
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = std::min(path.find('/', start), path.size());
-    const std::string_view component = path.substr(start, end - start);
-    if (component.empty()) return "it has an empty component ('//' or a trailing '/')";
-    if (component == "." || component == "..") {
-      return "it has a '" + std::string(component) + "' component";
-    }
-    if (component.size() > kMaxComponentBytes) {
-      return "a component is longer than " + std::to_string(kMaxComponentBytes) + " bytes";
-    }
-    if (end == path.size()) break;
-    start = end + 1;
-  }
-  return std::nullopt;
+  auto valid = validate_repo_path(path);
+  if (valid) return std::nullopt;
+  const std::string& message = valid.error().message;
+  const std::size_t end_of_path = message.rfind("': ");
+  return end_of_path == std::string::npos ? message : message.substr(end_of_path + 3);
 }
 
 // Reads the RFC 8288 link-values of one Link field value and finds the first with a given rel.
@@ -219,14 +198,6 @@ Result<TreeEntry> read_entry(const HttpResponse& response, const RepoRef& repo,
 }
 
 }  // namespace
-
-Result<void> validate_repo_path(std::string_view path) {
-  if (auto problem = path_problem(path)) {
-    return fail(ErrorCode::invalid_input,
-                "invalid repository path '" + detail::shown_text(path) + "': " + *problem);
-  }
-  return {};
-}
 
 std::optional<std::string> find_link(const HttpHeaders& headers, std::string_view rel) {
   for (const std::string_view value : headers.find_all("Link")) {

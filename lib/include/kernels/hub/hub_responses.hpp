@@ -26,12 +26,6 @@
 
 namespace kernels {
 
-// Checks a repository-relative file path from the Hub (a tree entry, a file to resolve) before it
-// is used as a cache path: not empty, at most 4096 bytes, no leading '/', no backslash, no NUL or
-// other control character (0x00-0x1f, 0x7f), no empty, "." or ".." component, no component over
-// 255 bytes. The error (invalid_input) says which rule the path breaks; `path` is shown escaped.
-[[nodiscard]] Result<void> validate_repo_path(std::string_view path);
-
 // The target of the first link in the Link header fields whose rel (one of its space-separated
 // values, case-insensitive) is `rel`, as written (maybe relative). RFC 8288 syntax:
 // `<url>; rel="next", <url2>; rel=xet-auth`; a ',' inside <...> or a quoted string does not split.
@@ -49,7 +43,10 @@ namespace kernels {
 
 // A JSON array of {type, path, oid, size, lfs?} and the next page from the Link header (resolved
 // against the URL that answered). `type` "file" is a file and anything else a directory, as the
-// reference reads it. Every path is checked (validate_repo_path); files need a 40-hex oid and a
+// reference reads it. Every path is checked (validate_repo_path, model/repo_path.hpp: no "..",
+// no absolute path, no backslash, no NUL or control character, no empty component), and a path
+// that fails is refused as "refusing tree entry '../x' from org/x: it has a '..' component".
+// Files need a 40-hex oid and a
 // size, lfs needs a 64-hex oid and a size. Hex is returned in lowercase.
 [[nodiscard]] Result<TreePage> parse_tree_page(const HttpResponse& response, const RepoRef& repo);
 
