@@ -25,7 +25,14 @@ pip_packages=(
   "pytest>=7,<9"
   # The real Hub client, driven against `kernels serve` (kernel repo type since 1.10).
   "huggingface_hub>=1.10,<3"
+  # The reference tool, for the interoperability tests (same lockfile bytes, same cache).
+  "kernels==0.17.2"
 )
+
+# The last reference release that read version specifier strings ("org/x" = ">=1.2,<2") and wrote
+# the repo_id/sha/variants lockfile; it needs huggingface_hub < 2, hence a venv of its own.
+legacy_venv="${KERNELS_LEGACY_VENV:-$repo_root/.venv-kernels-0.13}"
+legacy_pip_packages=("kernels==0.13.0")
 
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -49,8 +56,27 @@ if [[ ! -x "$venv/bin/python" ]]; then
   echo "install-deps: creating Python virtual environment $venv"
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c 'import pytest, huggingface_hub' 2>/dev/null; then
+# Checked by version, not by import: a venv from an older checkout must get the pinned versions.
+if ! "$venv/bin/python" - "${pip_packages[@]}" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+from packaging.requirements import Requirement
+for text in sys.argv[1:]:
+    requirement = Requirement(text)
+    try:
+        installed = version(requirement.name)
+    except PackageNotFoundError:
+        sys.exit(1)
+    if not requirement.specifier.contains(installed, prereleases=True):
+        sys.exit(1)
+PY
+then
   echo "install-deps: installing Python packages: ${pip_packages[*]}"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
+fi
+if [[ ! -x "$legacy_venv/bin/kernels" ]]; then
+  echo "install-deps: creating $legacy_venv with ${legacy_pip_packages[*]}"
+  python3 -m venv "$legacy_venv"
+  "$legacy_venv/bin/python" -m pip install -q --disable-pip-version-check "${legacy_pip_packages[@]}"
 fi
 echo "install-deps: all dependencies present"

@@ -15,6 +15,14 @@
 namespace kernels::mirror::detail {
 namespace {
 
+// The host name of the CDN listener as clients should see it: a name other than the one the API
+// was reached by, so that clients treat it as a foreign host (no token, no HEAD redirect follow).
+std::string cdn_host_name(const std::string& api_host) {
+  if (api_host == "127.0.0.1") return "localhost";
+  if (api_host == "localhost") return "127.0.0.1";
+  return api_host;
+}
+
 using nlohmann::ordered_json;
 
 // The Hub pages expanded listings by 50 entries at most.
@@ -196,11 +204,14 @@ HubReply resolve_reply(const HubApiState& state, const RepoRequest& repo) {
   const MirrorFile& file = commit.files[*index];
   if (file.lfs) {
     // The Hub answers LFS files with a redirect to a presigned CDN URL on another host; the CDN
-    // listener plays that part (another port, so clients drop the token as for a real CDN).
+    // listener plays that part. Another port alone is not another host to every client
+    // (huggingface_hub >= 1.2x follows a HEAD redirect to the same host name, and then misses
+    // X-Repo-Commit), so the loopback address and `localhost` stand in for each other.
     HubReply reply;
     reply.status = 302;
-    reply.set_header("Location", "http://" + request_host_name(repo.request, state.options) + ":" +
-                                     std::to_string(state.options.cdn_port) + "/lfs/" +
+    reply.set_header("Location", "http://" +
+                                     cdn_host_name(request_host_name(repo.request, state.options)) +
+                                     ":" + std::to_string(state.options.cdn_port) + "/lfs/" +
                                      file.sha256 + "?X-Amz-Expires=3600&X-Amz-SignedHeaders=host");
     reply.set_header("X-Repo-Commit", commit.id);
     reply.set_header("X-Linked-Etag", "\"" + file.sha256 + "\"");
