@@ -97,7 +97,8 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& c
   for (const LockChange& change : outcome->changes)
     kept += change.kept_without_network ? 1U : 0U;
   context.out.line((outcome->up_to_date() ? "Up to date: " : "Wrote ") + path.string() + " (" +
-                   std::to_string(outcome->lockfile.kernels.size()) + " kernels, " +
+                   std::to_string(outcome->lockfile.kernels.size()) +
+                   (outcome->lockfile.kernels.size() == 1 ? " kernel, " : " kernels, ") +
                    std::to_string(kept) + " kept as locked)");
   for (const std::string& line : describe_lock_changes(*outcome))
     context.out.line("  " + line);

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the embedded default (README.md, first command).
+# The main job on the embedded default (README.md, first command): build the tool, publish a demo
+# kernel to a local Hub-compatible server, lock a project against it, and check the lock.
 #
-# The full demo — sample kernels, a local Hub-compatible server, lock, download, check and the
-# loader — grows with the project. Today it builds the tool and runs what exists; every step that
-# is not implemented yet is run anyway and reported as such, so this script always tells the truth
-# about the current state.
+# What is not implemented yet (downloading into the cache, `kernels check`, the loader, the real
+# sample kernels of kernels-src/) is run anyway and reported as such, so this script always tells
+# the truth about the current state.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,33 +19,73 @@ step "Configuring and building (preset: default, RelWithDebInfo)"
 cmake --preset default -DKERNELS_PYTHON="$repo_root/.venv/bin/python" >/dev/null
 cmake --build --preset default -j "$(nproc)"
 kernels="$repo_root/build/default/cli/kernels"
-
-step "kernels --version"
 "$kernels" --version
 
-step "kernels --help"
-"$kernels" --help
-
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cat >"$work/kernels.toml" <<'TOML'
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export HF_HOME="$work/hf-home"  # keep the demo's cache out of the user's
+
+step "Building a demo kernel (a real shared object and the Hub layout: build/<variant>/...)"
+build="$work/relu-build"
+for variant in torch210-cxx11-cpu-x86_64-linux torch-cpu; do
+  mkdir -p "$build/build/$variant"
+  cat >"$build/build/$variant/metadata.json" <<JSON
+{"name": "relu", "id": "_relu_cpu_demo", "version": 1, "license": "Apache-2.0",
+ "python-depends": [], "backend": {"type": "cpu"}}
+JSON
+  echo "from ._ops import ops" >"$build/build/$variant/__init__.py"
+done
+printf 'int relu_demo(int x) { return x > 0 ? x : 0; }\n' >"$work/relu.c"
+cc -shared -fPIC -o "$build/build/torch210-cxx11-cpu-x86_64-linux/_relu_demo.abi3.so" "$work/relu.c"
+echo "# relu (demo)" >"$build/README.md"
+find "$build" -type f | sed "s|$build/|    |"
+
+step "kernels mirror add: publish it as demo/relu, branch v1 and tag v1.0.0"
+SOURCE_DATE_EPOCH=1767225600 "$kernels" mirror add "$build" --repo demo/relu --branch v1 --tag v1.0.0 \
+  --mirror "$work/mirror" --trusted-publisher
+
+step "kernels serve: a Hub-compatible server on 127.0.0.1"
+"$kernels" serve "$work/mirror" >"$work/serve.url" 2>"$work/serve.log" &
+server_pid=$!
+for _ in $(seq 50); do [[ -s "$work/serve.url" ]] && break; sleep 0.1; done
+endpoint="$(head -n 1 "$work/serve.url")"
+echo "    HF_ENDPOINT=$endpoint"
+export HF_ENDPOINT="$endpoint"
+
+project="$work/project"
+mkdir -p "$project"
+cat >"$project/kernels.toml" <<'TOML'
 # A project that is not Python: the same table as pyproject.toml's [tool.kernels.dependencies].
 [dependencies]
-"kernels-community/relu" = 1
-"kernels-community/activation" = ">=0.1,<0.2"
+"demo/relu" = 1
 TOML
 
-for command in "lock" "download" "check --lock --cache"; do
-  step "kernels $command (project $work)"
+step "kernels lock (project $project)"
+"$kernels" --project "$project" lock
+echo "--- kernels.lock"
+cat "$project/kernels.lock"
+echo
+
+step "kernels lock --check (what CI runs: exit 0 when current, 3 when stale)"
+"$kernels" --project "$project" lock --check
+
+step "kernels info --system (what variant selection sees here)"
+"$kernels" info --system || true
+
+for command in "download" "check --lock --cache"; do
+  step "kernels $command"
   set +e
   # shellcheck disable=SC2086
-  "$kernels" --project "$work" $command
+  "$kernels" --project "$project" $command
   status=$?
   set -e
-  if [[ $status -ne 0 ]]; then
-    echo "(exit $status: not available yet in this build)"
-  fi
+  [[ $status -ne 0 ]] && echo "(exit $status: not available yet in this build)"
 done
 
-step "Done. Built: $kernels. Not yet part of the demo: the sample kernels, the local Hub server,"
-echo "    download into the cache and the loader; they arrive with the open issues."
+step "Done. Not yet part of the demo: download into the cache, kernels check, the sample kernels"
+echo "    of kernels-src/ and the loader; they arrive with the open issues."
