@@ -5,36 +5,13 @@
 #include "kernels/hub/url.hpp"
 
 #include "util/ascii.hpp"
+#include "util/json_nesting.hpp"
 
 namespace kernels::detail {
 namespace {
 
 constexpr int kMaxJsonDepth = 64;
 constexpr std::size_t kMaxShownLength = 200;
-
-// The offset of the first '[' or '{' that opens a container deeper than kMaxJsonDepth. Brackets
-// inside strings do not count; the syntax is the parser's business.
-std::optional<std::size_t> find_excess_nesting(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
 
 // nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error
 // while parsing value - invalid literal; last read: '...'" without the prefix and the excerpt of
@@ -112,7 +89,7 @@ Error refused_value(const HttpResponse& response, std::string message) {
 
 Result<Json> parse_json_body(const HttpResponse& response, std::string_view subject) {
   const std::string_view body = response.body;
-  if (const auto deep = find_excess_nesting(body)) {
+  if (const auto deep = find_excess_json_nesting(body, kMaxJsonDepth)) {
     return tl::unexpected(Error{ErrorCode::network,
                                 "malformed JSON from the Hub for " + std::string(subject) +
                                     ": nested deeper than " + std::to_string(kMaxJsonDepth) +

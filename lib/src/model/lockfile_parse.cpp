@@ -17,6 +17,7 @@
 #include "json_text.hpp"
 #include "text_file.hpp"
 #include "util/ascii.hpp"
+#include "util/json_nesting.hpp"
 
 namespace kernels {
 namespace {
@@ -35,30 +36,6 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
   const std::size_t column =
       line_start == std::string_view::npos ? offset + 1 : offset - line_start;
   return std::to_string(line) + ":" + std::to_string(column);
-}
-
-// The offset of the first '[' or '{' that opens a container deeper than kMaxDepth, if any.
-// Brackets inside strings do not count; the syntax itself is the parser's business.
-std::optional<std::size_t> find_excess_nesting(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
 }
 
 std::string json_type_name(const Json& value) {
@@ -379,7 +356,7 @@ Result<Lockfile> parse_lockfile(std::string_view text, std::string_view file_nam
                     detail::describe_size(kMaxLockfileBytes) + " a lockfile may have",
                 std::string(file_name));
   }
-  if (const auto deep = find_excess_nesting(text)) {
+  if (const auto deep = detail::find_excess_json_nesting(text, kMaxDepth)) {
     const std::string position = line_and_column(text, *deep);
     return fail(ErrorCode::invalid_input,
                 "the JSON is nested more than " + std::to_string(kMaxDepth) +
