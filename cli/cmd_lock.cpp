@@ -1,16 +1,14 @@
 // `kernels lock`: resolve the project's kernel dependencies and write kernels.lock.
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kernels/ops/lock.hpp"
 
 #include "cli_settings.hpp"
 #include "command.hpp"
 #include "hub_from_cli.hpp"
+#include "lock_report.hpp"
 
 namespace kernels::cli {
 namespace {
@@ -20,40 +18,6 @@ struct LockOptions {
   std::vector<std::string> upgrade;
   std::string format;  // "", "hashes", "commits"
 };
-
-const char* change_kind(LockChange::Kind kind) {
-  switch (kind) {
-    case LockChange::Kind::added:
-      return "added";
-    case LockChange::Kind::removed:
-      return "removed";
-    case LockChange::Kind::updated:
-      return "updated";
-    case LockChange::Kind::unchanged:
-      return "unchanged";
-  }
-  return "unchanged";
-}
-
-std::string outcome_json(const LockOutcome& outcome, const std::filesystem::path& path,
-                         bool written) {
-  nlohmann::json changes = nlohmann::json::array();
-  for (const LockChange& change : outcome.changes) {
-    changes.push_back({{"repo_id", change.repo_id},
-                       {"change", change_kind(change.kind)},
-                       {"old_sha", change.old_sha},
-                       {"new_sha", change.new_sha},
-                       {"kept_without_network", change.kept_without_network}});
-  }
-  return nlohmann::json{
-      {"lockfile", path.string()},
-      {"format", outcome.lockfile.format == LockFormat::variant_hashes ? "hashes" : "commits"},
-      {"up_to_date", outcome.up_to_date()},
-      {"written", written},
-      {"changes", std::move(changes)},
-      {"warnings", outcome.warnings}}
-      .dump(2);
-}
 
 Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& context) {
   auto settings = settings_from(context.global);
@@ -71,12 +35,11 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& c
 
   auto outcome = compute_lock(request, *hub);
   if (!outcome) return tl::unexpected(outcome.error());
-  for (const std::string& warning : outcome->warnings)
-    context.out.note("warning: " + warning);
+  print_lock_warnings(context.out, *outcome);
   const auto path = lockfile_path(request.project_dir);
 
   if (options.check) {
-    context.out.json_document(outcome_json(*outcome, path, false));
+    context.out.json_document(lock_outcome_json(*outcome, path, false).dump(2));
     if (outcome->up_to_date()) {
       context.out.line(path.string() + " is up to date");
       return {};
@@ -92,16 +55,8 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& c
   if (!outcome->up_to_date()) {
     if (auto written = write_lock(request, *outcome); !written) return written;
   }
-  context.out.json_document(outcome_json(*outcome, path, !outcome->up_to_date()));
-  std::size_t kept = 0;
-  for (const LockChange& change : outcome->changes)
-    kept += change.kept_without_network ? 1U : 0U;
-  context.out.line((outcome->up_to_date() ? "Up to date: " : "Wrote ") + path.string() + " (" +
-                   std::to_string(outcome->lockfile.kernels.size()) +
-                   (outcome->lockfile.kernels.size() == 1 ? " kernel, " : " kernels, ") +
-                   std::to_string(kept) + " kept as locked)");
-  for (const std::string& line : describe_lock_changes(*outcome))
-    context.out.line("  " + line);
+  context.out.json_document(lock_outcome_json(*outcome, path, !outcome->up_to_date()).dump(2));
+  print_lock_summary(context.out, *outcome, path);
   return {};
 }
 
