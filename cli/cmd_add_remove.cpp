@@ -70,6 +70,20 @@ std::string describe_edit(const ConfigFileEdit& plan, const Dependency& dependen
   return {};
 }
 
+// The --json document: the edit, and the lock's object (null under --no-lock).
+nlohmann::json edit_json(const ConfigFileEdit& plan, const Dependency& dependency,
+                         nlohmann::json lock_json) {
+  const bool removing = plan.edit.change == DependencyChange::removed;
+  return {{"config", plan.path.string()},
+          {"created", plan.creates_file()},
+          {"repo_id", dependency.repo_id},
+          {"change", std::string(to_string(plan.edit.change))},
+          {"requirement",
+           removing ? nlohmann::json(nullptr) : requirement_json(dependency.requirement)},
+          {"previous", requirement_json(plan.edit.previous)},
+          {"lock", std::move(lock_json)}};
+}
+
 // The lock's error, saying what became of the config edit.
 Error after_failed_lock(const ConfigFileEdit& plan, Error error) {
   if (!plan.changes_file()) return error;
@@ -109,17 +123,7 @@ Result<void> write_and_lock(const ConfigFileEdit& plan, const Dependency& depend
     outcome = std::move(*locked);
   }
 
-  const bool removing = plan.edit.change == DependencyChange::removed;
-  context.out.json_document(nlohmann::json{
-      {"config", plan.path.string()},
-      {"created", plan.creates_file()},
-      {"repo_id", dependency.repo_id},
-      {"change", std::string(to_string(plan.edit.change))},
-      {"requirement",
-       requirement_json(removing ? std::nullopt : std::optional(dependency.requirement))},
-      {"previous", requirement_json(plan.edit.previous)},
-      {"lock",
-       std::move(lock_json)}}.dump(2));
+  context.out.json_document(edit_json(plan, dependency, std::move(lock_json)).dump(2));
   context.out.line(describe_edit(plan, dependency));
   if (outcome) {
     print_lock_summary(context.out, *outcome, lockfile_path(request.project_dir));
