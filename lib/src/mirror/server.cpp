@@ -260,8 +260,20 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options) {
   impl->configure(impl->api_server, false);
   impl->configure(impl->cdn_server, true);
   const auto bind = [&settings](httplib::Server& server, std::uint16_t port) -> int {
-    if (port == 0) return server.bind_to_any_port(settings.host);
-    return server.bind_to_port(settings.host, port) ? port : -1;
+    // httplib listens with a backlog of 5, compiled into Debian's library: a client that opens
+    // 20 connections at once (kernels lock does) had SYNs dropped and waited a second for their
+    // retransmission. httplib hands the listening socket to this callback before binding it;
+    // listening again on a listening socket only raises its backlog.
+    int listening = -1;
+    server.set_socket_options([&listening](socket_t socket) {
+      httplib::default_socket_options(socket);
+      listening = socket;
+    });
+    const int bound = port == 0 ? server.bind_to_any_port(settings.host)
+                                : (server.bind_to_port(settings.host, port) ? port : -1);
+    server.set_socket_options(httplib::default_socket_options);
+    if (bound >= 0 && listening >= 0) (void)::listen(listening, SOMAXCONN);
+    return bound;
   };
   const int port = bind(impl->api_server, settings.port);
   const int cdn_port = port < 0 ? -1 : bind(impl->cdn_server, settings.cdn_port);
