@@ -132,6 +132,35 @@ TEST_CASE("hub errors: statuses without an X-Error-Code") {
   CHECK(error.code == ErrorCode::network);
 }
 
+TEST_CASE("hub errors: a 401 or 403 from a host the endpoint redirected to") {
+  // The token is never sent to another origin, so "the token was rejected" would send the user
+  // after a token that is fine.
+  auto response =
+      make_response(401, {}, {{"X-Error-Message", "Invalid credentials in Authorization header"}},
+                    "http://localhost:9000/api/kernels/o/n/refs?X-Amz-Signature=s3cr3t");
+  response.redirects.push_back(kernels::HttpRedirect{302, kUrl, {}});
+  auto error = kernels::hub_error(response, kRepo, {"refs", "", ""});
+  CHECK(error.code == ErrorCode::failure);
+  CHECK(error.message ==
+        "authentication failed on http://localhost:9000 (HTTP 401) for refs of o/n, where "
+        "http://127.0.0.1:8080 redirected the request: the token goes to http://127.0.0.1:8080 "
+        "only, never to another host; ask the operator of http://127.0.0.1:8080 why it "
+        "redirects there (server: Invalid credentials in Authorization header)");
+  CHECK(error.location == "http://localhost:9000/api/kernels/o/n/refs?X-Amz-Signature=REDACTED");
+
+  response.status = 403;
+  error = kernels::hub_error(response, kRepo, {"refs", "", ""});
+  CHECK(contains(error.message, "access denied by http://localhost:9000 (HTTP 403)"));
+  CHECK(contains(error.message, "never to another host"));
+
+  // A redirect within the endpoint's origin carries the token: the usual messages.
+  response = make_response(401, {}, {}, "http://127.0.0.1:8080/api/kernels/o/renamed/refs");
+  response.redirects.push_back(kernels::HttpRedirect{307, kUrl, {}});
+  error = kernels::hub_error(response, kRepo, {"refs", "", ""});
+  CHECK(contains(error.message, "authentication failed on http://127.0.0.1:8080 (HTTP 401)"));
+  CHECK_FALSE(contains(error.message, "another host"));
+}
+
 TEST_CASE("hub errors: the location never carries a presigned query's secrets") {
   const auto response =
       make_response(500, "", {}, "http://cdn.example/lfs/x?X-Amz-Signature=secret&a=1");

@@ -230,6 +230,30 @@ TEST_CASE("http client: a buffered body larger than its cap fails the request") 
   CHECK(server.requests() == 4);  // a body over the cap is not retried
 }
 
+TEST_CASE("http client: response headers past 256 KiB fail the request without a retry") {
+  LocalHttpServer server;
+  server.routes().Get("/headers", [](const httplib::Request& request, httplib::Response& response) {
+    const std::string filler(1000, 'a');
+    const int count = request.has_param("few") ? 200 : 300;
+    for (int i = 0; i < count; ++i)
+      response.set_header("X-Filler-" + std::to_string(i), filler);
+    response.set_content("{}", "application/json");
+  });
+  server.start();
+  auto client = make_client();
+  const auto result = client.perform_one(get_request(server.url("/headers")));
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().code == kernels::ErrorCode::network);
+  CHECK(result.error().message.find("response headers are larger than the limit of 262144 bytes") !=
+        std::string::npos);
+  CHECK(result.error().location == server.url("/headers"));
+  CHECK(server.requests() == 1);
+
+  const auto fits = client.perform_one(get_request(server.url("/headers?few=1")));
+  REQUIRE(fits.has_value());
+  CHECK(fits->headers.find("X-Filler-199").has_value());
+}
+
 TEST_CASE("http client: a sink error aborts that transfer only, unchanged and not retried") {
   const std::string blob = kernels::testing::make_blob(200000);
   LocalHttpServer server;

@@ -148,6 +148,26 @@ TEST_CASE("atomic file: write_file_atomically creates and replaces") {
   CHECK(names_in(dir.path()) == std::vector<std::string>{"refs-main"});
 }
 
+TEST_CASE("atomic file: a write that need not be durable is published the same way") {
+  // What it skips (the fsyncs) only shows after a crash; what it keeps is checked here.
+  const ScratchDir dir;
+  const auto path = dir.path() / "refs-v1";
+  const kernels::AtomicFileOptions hint{.mode = 0600, .durable = false};
+  REQUIRE(kernels::write_file_atomically(path, "d649efb5", hint).has_value());
+  REQUIRE(kernels::write_file_atomically(path, "a85f0ba2", hint).has_value());
+  CHECK(ScratchDir::read(path) == "a85f0ba2");
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+
+  auto writer = AtomicFile::create(dir.path() / "moved", hint);
+  REQUIRE(writer.has_value());
+  AtomicFile moved = std::move(*writer);
+  REQUIRE(moved.write(std::string_view("x")).has_value());
+  REQUIRE(moved.commit().has_value());
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"moved", "refs-v1"});
+}
+
 TEST_CASE("atomic file: the new file gets the requested mode under the umask") {
   const ScratchDir dir;
   const auto path = dir.path() / "private";

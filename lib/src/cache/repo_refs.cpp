@@ -59,7 +59,9 @@ Result<void> write_cache_ref(const std::filesystem::path& cache_dir, std::string
     return fail(ErrorCode::io, "cannot create the cache folder: " + error.message(),
                 path->parent_path().string());
   }
-  return write_file_atomically(*path, commit);
+  // A ref is a hint that read_cache_refs checks (a commit id, or it is skipped); the two fsyncs of
+  // a durable write were most of the time of locking many repos.
+  return write_file_atomically(*path, commit, AtomicFileOptions{.durable = false});
 }
 
 std::vector<CachedRef> read_cache_refs(const std::filesystem::path& cache_dir,

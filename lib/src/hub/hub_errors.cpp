@@ -91,6 +91,35 @@ Error located(ErrorCode code, std::string message, const HttpResponse& response)
   return Error{code, std::move(message), redact_url(response.url)};
 }
 
+// "scheme://host[:port]" of the URL that gave the final response, when redirects led it to
+// another origin than the one asked; empty otherwise. The HTTP client never sends the token to
+// such a host, so its 401 or 403 says nothing about the token the user set.
+std::string foreign_final_origin(const HttpResponse& response) {
+  if (response.redirects.empty()) return {};
+  const auto asked = url_origin(response.redirects.front().url);
+  const auto answered = url_origin(response.url);
+  if (!asked || !answered || *asked == *answered) return {};
+  const std::string redacted = redact_url(response.url);
+  const std::size_t scheme_end = redacted.find("://");
+  if (scheme_end == std::string::npos) return redacted;
+  return redacted.substr(0, redacted.find_first_of("/?#", scheme_end + 3));
+}
+
+// A 401 or 403 from a host the endpoint redirected to, where the token is not sent.
+Error refused_after_redirect(const HttpResponse& response, const RepoRef& repo,
+                             const HubQuery& query, std::string_view origin,
+                             std::string_view foreign) {
+  const std::string refused =
+      response.status == 401 ? "authentication failed on " : "access denied by ";
+  return located(ErrorCode::failure,
+                 refused + std::string(foreign) + " (HTTP " + std::to_string(response.status) +
+                     ") for " + describe_query(repo, query) + ", where " + std::string(origin) +
+                     " redirected the request: the token goes to " + std::string(origin) +
+                     " only, never to another host; ask the operator of " + std::string(origin) +
+                     " why it redirects there" + server_says(response),
+                 response);
+}
+
 }  // namespace
 
 Error hub_error(const HttpResponse& response, const RepoRef& repo, const HubQuery& query) {
@@ -138,6 +167,11 @@ Error hub_error(const HttpResponse& response, const RepoRef& repo, const HubQuer
                    "repository " + repo.repo_id + " not found on " + origin +
                        " (or it is private: set HF_TOKEN or pass --token)",
                    response);
+  }
+  if (response.status == 401 || response.status == 403) {
+    if (const std::string foreign = foreign_final_origin(response); !foreign.empty()) {
+      return refused_after_redirect(response, repo, query, origin, foreign);
+    }
   }
   if (response.status == 401) {
     const std::string why = message == kInvalidCredentials

@@ -14,6 +14,9 @@ namespace {
 
 // Enough of an error body for the Hub layer's message; the rest is dropped, not an error.
 constexpr std::size_t kErrorBodyLimit = 64 * 1024;
+// The Hub's headers take a few KiB. The cap is ours, below libcurl's own (300 KB, reported as a
+// receive error that would look transient): a server that never ends its headers is not retried.
+constexpr std::size_t kHeaderBytesLimit = 256 * 1024;
 
 bool is_followed_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -122,6 +125,12 @@ bool Transfer::abort_with(Error error) {
 }
 
 bool Transfer::on_header_line(std::string_view line) {
+  hop_.header_bytes += line.size();
+  if (hop_.header_bytes > kHeaderBytesLimit) {
+    return abort_with(network_error("the response headers are larger than the limit of " +
+                                    std::to_string(kHeaderBytesLimit) +
+                                    " bytes; the server does not answer as an HTTP server does"));
+  }
   // Every response of the hop passes through here (1xx interim ones included): a status line
   // starts a new header block.
   if (const auto status = parse_status_line(line)) {

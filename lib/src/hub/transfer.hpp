@@ -67,6 +67,7 @@ class Transfer {
     int status = 0;
     HttpHeaders headers;
     bool headers_done = false;
+    std::size_t header_bytes = 0;  // every header line of the hop, interim responses included
     BodyMode mode = BodyMode::discard;
     CurlEasyPtr easy;
   };

@@ -212,6 +212,11 @@ struct Server::Impl {
     server.set_keep_alive_timeout(kKeepAliveSeconds);
     server.set_keep_alive_max_count(kKeepAliveRequests);
     server.set_write_timeout(kWriteTimeoutSeconds, 0);
+    // httplib writes a response's headers and body separately: with Nagle's algorithm the body
+    // waits for the ACK of the headers, which the client delays (40 ms on Linux) once a
+    // keep-alive connection has left TCP quick-ACK mode. Every answer after the first few on a
+    // connection would be 40 ms late.
+    server.set_tcp_nodelay(true);
     server.set_pre_routing_handler(
         [this, cdn](const httplib::Request& request, httplib::Response& response) {
           return handle(request, response, cdn);
@@ -255,8 +260,20 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options) {
   impl->configure(impl->api_server, false);
   impl->configure(impl->cdn_server, true);
   const auto bind = [&settings](httplib::Server& server, std::uint16_t port) -> int {
-    if (port == 0) return server.bind_to_any_port(settings.host);
-    return server.bind_to_port(settings.host, port) ? port : -1;
+    // httplib listens with a backlog of 5, compiled into Debian's library: a client that opens
+    // 20 connections at once (kernels lock does) had SYNs dropped and waited a second for their
+    // retransmission. httplib hands the listening socket to this callback before binding it;
+    // listening again on a listening socket only raises its backlog.
+    int listening = -1;
+    server.set_socket_options([&listening](socket_t socket) {
+      httplib::default_socket_options(socket);
+      listening = socket;
+    });
+    const int bound = port == 0 ? server.bind_to_any_port(settings.host)
+                                : (server.bind_to_port(settings.host, port) ? port : -1);
+    server.set_socket_options(httplib::default_socket_options);
+    if (bound >= 0 && listening >= 0) (void)::listen(listening, SOMAXCONN);
+    return bound;
   };
   const int port = bind(impl->api_server, settings.port);
   const int cdn_port = port < 0 ? -1 : bind(impl->cdn_server, settings.cdn_port);

@@ -78,7 +78,7 @@ Result<AtomicFile> AtomicFile::create(const std::filesystem::path& destination,
       fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                   static_cast<mode_t>(options.mode));
     } while (fd < 0 && errno == EINTR);
-    if (fd >= 0) return AtomicFile(destination, std::move(temp_path), fd);
+    if (fd >= 0) return AtomicFile(destination, std::move(temp_path), fd, options.durable);
     const int error_number = errno;
     if (error_number != EEXIST) {
       return detail::io_failure("cannot create a temporary file in directory " + quoted(directory),
@@ -91,10 +91,12 @@ Result<AtomicFile> AtomicFile::create(const std::filesystem::path& destination,
               destination.string());
 }
 
-AtomicFile::AtomicFile(std::filesystem::path destination, std::filesystem::path temp_path, int fd)
+AtomicFile::AtomicFile(std::filesystem::path destination, std::filesystem::path temp_path, int fd,
+                       bool durable)
     : destination_(std::move(destination)),
       temp_path_(std::move(temp_path)),
       fd_(fd),
+      durable_(durable),
       state_(State::writing) {}
 
 AtomicFile::~AtomicFile() {
@@ -105,6 +107,7 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : destination_(std::move(other.destination_)),
       temp_path_(std::move(other.temp_path_)),
       fd_(std::exchange(other.fd_, -1)),
+      durable_(other.durable_),
       state_(std::exchange(other.state_, State::discarded)) {}
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
@@ -113,6 +116,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     destination_ = std::move(other.destination_);
     temp_path_ = std::move(other.temp_path_);
     fd_ = std::exchange(other.fd_, -1);
+    durable_ = other.durable_;
     state_ = std::exchange(other.state_, State::discarded);
   }
   return *this;
@@ -170,7 +174,7 @@ Result<void> AtomicFile::commit() {
     return fail(ErrorCode::failure, "commit of an atomic file that is already committed or spent",
                 destination_.string());
   }
-  if (::fsync(fd_) != 0) {
+  if (durable_ && ::fsync(fd_) != 0) {
     const int error_number = errno;
     return spend(
         detail::io_failure("cannot flush temporary file " + quoted(temp_path_) + " to disk",
@@ -190,6 +194,7 @@ Result<void> AtomicFile::commit() {
         destination_, error_number));
   }
   state_ = State::committed;
+  if (!durable_) return {};
 
   // The rename lives in the directory; without syncing it a crash can bring the old file back.
   const std::filesystem::path directory = directory_of(destination_);

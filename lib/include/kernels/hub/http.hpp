@@ -7,8 +7,9 @@
 //
 // HTTP statuses are not errors at this layer: a 404 is a response the Hub layer maps (with its
 // X-Error-Code). A request's Result is an error only for transport failures that were not or
-// could no longer be retried, too many redirects, a body over its cap, a failed sink, a
-// malformed request, or cancellation. Error locations are URLs without credentials (redact_url).
+// could no longer be retried, too many redirects, a body over its cap, response headers over
+// 256 KiB (not retried), a failed sink, a malformed request, or cancellation. Error locations are
+// URLs without credentials (redact_url).
 
 #include <chrono>
 #include <cstddef>

@@ -32,6 +32,8 @@ struct HubQuery {
 //   X-Error-Message "Access to this resource is disabled." -> failure, the repo is disabled
 //   401 without a code                     -> failure, "authentication failed": no or a bad token
 //   403 without a code                     -> failure, "access denied": the token lacks the right
+//   401 or 403 from another host than the one asked (a redirect led there) -> failure, saying
+//                                             that the token is not sent to that host
 //   404 without a code                     -> not_found, saying the server may not be a Hub
 //   408, 429, 5xx (the HTTP client already retried them) -> network, "try again later"
 //   other 4xx                              -> failure with the server's message

@@ -24,6 +24,11 @@ inline constexpr std::string_view kAtomicTempInfix = ".kernels-tmp.";
 struct AtomicFileOptions {
   // Permission bits of the new file, before the process umask applies.
   unsigned int mode = 0666;
+  // false: commit() skips the two fsyncs (file and directory). Readers still see the old content
+  // or the whole new one, but a crash of the machine may lose the write or leave an empty file:
+  // for small files a reader checks and can do without (a cache's refs), where the fsyncs would
+  // be most of the cost.
+  bool durable = true;
 };
 
 class AtomicFile {
@@ -46,7 +51,7 @@ class AtomicFile {
   [[nodiscard]] Result<void> write(std::string_view bytes);
 
   // fsyncs the file, renames it over the destination, and fsyncs the directory so that the
-  // rename survives a crash. Call it at most once.
+  // rename survives a crash (only the rename unless durable). Call it at most once.
   [[nodiscard]] Result<void> commit();
 
   // Drops the temporary file now (what the destructor does for an uncommitted writer).
@@ -58,13 +63,15 @@ class AtomicFile {
  private:
   enum class State { writing, committed, failed, discarded };
 
-  AtomicFile(std::filesystem::path destination, std::filesystem::path temp_path, int fd);
+  AtomicFile(std::filesystem::path destination, std::filesystem::path temp_path, int fd,
+             bool durable);
   void close_and_remove_temp() noexcept;
   tl::unexpected<Error> spend(tl::unexpected<Error> error) noexcept;
 
   std::filesystem::path destination_;
   std::filesystem::path temp_path_;
   int fd_ = -1;
+  bool durable_ = true;
   State state_ = State::discarded;
 };
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every benchmark in tests/bench (bench_*.py) against a Release build of `kernels`, which it
+# configures and builds first when needed (build/bench, tests off). Benchmarks are not tests: they
+# print numbers and assert nothing about time, and CI does not run them.
+#
+#   bash tests/bench/run.sh                 all benchmarks, default settings
+#   bash tests/bench/run.sh --repeat 11     extra arguments go to every script
+#
+# KERNELS_BENCH_BUILD (build folder), KERNELS_BENCH_JOBS (build parallelism, default 2) and
+# KERNELS_PYTHON (default .venv/bin/python, from scripts/install-deps.sh) override the defaults.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="${KERNELS_BENCH_BUILD:-$root/build/bench}"
+python="${KERNELS_PYTHON:-$root/.venv/bin/python}"
+
+if [[ ! -x "$python" ]]; then
+  echo "run.sh: $python not found; run scripts/install-deps.sh first" >&2
+  exit 1
+fi
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKERNELS_BUILD_TESTS=OFF
+fi
+cmake --build "$build" -j "${KERNELS_BENCH_JOBS:-2}" --target kernels_cli
+
+status=0
+for script in "$root"/tests/bench/bench_*.py; do
+  echo "== $(basename "$script")"
+  "$python" "$script" --kernels "$build/cli/kernels" "$@" || status=1
+  echo
+done
+exit "$status"
