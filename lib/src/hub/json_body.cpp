@@ -6,6 +6,7 @@
 
 #include "util/ascii.hpp"
 #include "util/json_nesting.hpp"
+#include "util/json_type_name.hpp"
 
 namespace kernels::detail {
 namespace {
@@ -23,27 +24,6 @@ std::string describe_parse_error(std::string_view what) {
     what = what.substr(0, last);
   }
   return shown_text(what);
-}
-
-std::string_view type_name(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    default:
-      return "an unsupported value";
-  }
 }
 
 }  // namespace
@@ -118,7 +98,7 @@ std::string JsonObjectReader::member_path(std::string_view key) const {
 Error JsonObjectReader::wrong(std::string_view key, std::string_view expectation) const {
   const Json* value = find(key);
   std::string why = member_path(key) + " must be " + std::string(expectation);
-  why += value == nullptr ? ", but it is missing" : ", not " + std::string(type_name(*value));
+  why += value == nullptr ? ", but it is missing" : ", not " + std::string(json_type_name(*value));
   return bad_answer(response_, subject_, why);
 }
 

@@ -18,6 +18,7 @@
 #include "text_file.hpp"
 #include "util/ascii.hpp"
 #include "util/json_nesting.hpp"
+#include "util/json_type_name.hpp"
 
 namespace kernels {
 namespace {
@@ -36,27 +37,6 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
   const std::size_t column =
       line_start == std::string_view::npos ? offset + 1 : offset - line_start;
   return std::to_string(line) + ":" + std::to_string(column);
-}
-
-std::string json_type_name(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    default:
-      return "an unsupported value";
-  }
 }
 
 // Watches the parser's events to catch what nlohmann accepts silently: a key given twice in one
@@ -184,7 +164,8 @@ class LockfileReader {
 
   Result<Lockfile> read(const Json& root) {
     if (!root.is_array()) {
-      return error("$", "expected a JSON array of locked kernels, found " + json_type_name(root));
+      return error(
+          "$", "expected a JSON array of locked kernels, found " + detail::json_type_name(root));
     }
     Lockfile lockfile;
     // kernels >= 0.17 writes {"dependency", "lock"} entries; older ones {"repo_id", "sha", ...}.
@@ -220,7 +201,7 @@ class LockfileReader {
     const bool type_ok = it->type() == type;
     if (!type_ok) {
       return error(detail::json_path_member(path, key),
-                   "expected " + std::string(expected) + ", found " + json_type_name(*it));
+                   "expected " + std::string(expected) + ", found " + detail::json_type_name(*it));
     }
     return &*it;
   }
@@ -228,7 +209,7 @@ class LockfileReader {
   Result<LockedKernel> read_kernel(const Json& entry, const std::string& path) const {
     if (!entry.is_object()) {
       return error(path, "expected an object with \"repo_id\", \"sha\" and \"variants\", found " +
-                             json_type_name(entry));
+                             detail::json_type_name(entry));
     }
     LockedKernel kernel;
     auto repo_id = member(entry, path, "repo_id", Json::value_t::string, "a repo id string");
@@ -269,7 +250,7 @@ class LockfileReader {
   Result<LockedKernel> read_dependency_entry(const Json& entry, const std::string& path) const {
     if (!entry.is_object()) {
       return error(path, "expected an object with \"dependency\" and \"lock\", found " +
-                             json_type_name(entry));
+                             detail::json_type_name(entry));
     }
     if (auto ok = only_keys(entry, path, {"dependency", "lock"}); !ok)
       return tl::unexpected(ok.error());
@@ -299,7 +280,7 @@ class LockfileReader {
       if (!version.is_number_unsigned() ||
           version.get<std::uint64_t>() > static_cast<std::uint64_t>(INT32_MAX)) {
         return error(version_path, "expected a non-negative integer version (branch v<N>), found " +
-                                       json_type_name(version));
+                                       detail::json_type_name(version));
       }
       kernel.requirement = MajorVersion{static_cast<int>(version.get<std::uint64_t>())};
     } else {
@@ -322,7 +303,7 @@ class LockfileReader {
   Result<VariantLock> read_variant(const Json& value, const std::string& path) const {
     if (!value.is_object()) {
       return error(path, "expected an object with \"hash\" and \"hash_type\", found " +
-                             json_type_name(value));
+                             detail::json_type_name(value));
     }
     for (const auto& [key, ignored] : value.items()) {
       if (key != "hash" && key != "hash_type") {
