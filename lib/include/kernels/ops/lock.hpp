@@ -7,9 +7,10 @@
 //   1. kernel-status.toml of every repo on main (a repo may have moved: lock the destination),
 //   2. refs of every repo with a version or specifier requirement (branch v<N>, or the best tag),
 //   3. repo info at the chosen revision (the full commit sha),
-//   4. the recursive tree at that commit, for the variant hashes (variant_hashes format), or the
-//      build/ listing and each variant's metadata.json for kernel dependencies
-//      (dependency_commits format, as kernels 0.17 locks them).
+//   4. the recursive tree at that commit, for the variant hashes (variant_hashes format only).
+// Not yet done: kernels 0.17 also locks, in the dependency_commits format, the kernel-depends
+// listed in each variant's metadata.json (transitively); a repo with kernel dependencies therefore
+// gets a shorter lock from us than from 0.17.
 //
 // An existing entry is kept without asking the Hub while its requirement still holds as far as the
 // lock and the cache know (cargo and uv do the same): the dependency_commits format records the
