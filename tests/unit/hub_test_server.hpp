@@ -139,6 +139,13 @@ inline HttpSettings fast_test_settings() {
   return settings;
 }
 
+// A client for the tests, with fast_test_settings() unless told otherwise.
+inline HttpClient make_client(HttpSettings settings = fast_test_settings()) {
+  auto client = HttpClient::create(std::move(settings));
+  REQUIRE(client.has_value());
+  return std::move(*client);
+}
+
 inline HttpRequest get_request(std::string url) {
   HttpRequest request;
   request.url = std::move(url);

@@ -18,16 +18,9 @@ using kernels::HttpRequest;
 using kernels::testing::fast_test_settings;
 using kernels::testing::get_request;
 using kernels::testing::LocalHttpServer;
+using kernels::testing::make_client;
 
-namespace {
-
-HttpClient make_client(kernels::HttpSettings settings = fast_test_settings()) {
-  auto client = HttpClient::create(std::move(settings));
-  REQUIRE(client.has_value());
-  return std::move(*client);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("http client: GET and HEAD") {
   std::string user_agent;

@@ -23,14 +23,9 @@ using kernels::HttpRequest;
 using kernels::testing::fast_test_settings;
 using kernels::testing::get_request;
 using kernels::testing::LocalHttpServer;
+using kernels::testing::make_client;
 
 namespace {
-
-HttpClient make_client(kernels::HttpSettings settings = fast_test_settings()) {
-  auto client = HttpClient::create(std::move(settings));
-  REQUIRE(client.has_value());
-  return std::move(*client);
-}
 
 // A port nothing listens on: bound, read, and closed again.
 int unused_port() {

@@ -89,11 +89,11 @@ Result<CURL*> Transfer::start_hop() {
 
 // libcurl calls these from curl_multi_perform; nothing may propagate through C code, so a
 // throwing sink becomes an aborted transfer.
-std::size_t Transfer::header_thunk(char* data, std::size_t size, std::size_t count, void* self) {
+std::size_t Transfer::deliver(void* self, bool (Transfer::*handler)(std::string_view), char* data,
+                              std::size_t bytes) {
   auto* transfer = static_cast<Transfer*>(self);
-  const std::size_t bytes = size * count;
   try {
-    return transfer->on_header_line(std::string_view(data, bytes)) ? bytes : 0;
+    return (transfer->*handler)(std::string_view(data, bytes)) ? bytes : 0;
   } catch (const std::exception& error) {
     transfer->abort_with(Error{ErrorCode::failure, std::string("body sink threw: ") + error.what(),
                                redact_url(transfer->url_)});
@@ -104,19 +104,12 @@ std::size_t Transfer::header_thunk(char* data, std::size_t size, std::size_t cou
   return 0;
 }
 
+std::size_t Transfer::header_thunk(char* data, std::size_t size, std::size_t count, void* self) {
+  return deliver(self, &Transfer::on_header_line, data, size * count);
+}
+
 std::size_t Transfer::body_thunk(char* data, std::size_t size, std::size_t count, void* self) {
-  auto* transfer = static_cast<Transfer*>(self);
-  const std::size_t bytes = size * count;
-  try {
-    return transfer->on_body(std::string_view(data, bytes)) ? bytes : 0;
-  } catch (const std::exception& error) {
-    transfer->abort_with(Error{ErrorCode::failure, std::string("body sink threw: ") + error.what(),
-                               redact_url(transfer->url_)});
-  } catch (...) {
-    transfer->abort_with(
-        Error{ErrorCode::failure, "body sink threw an exception", redact_url(transfer->url_)});
-  }
-  return 0;
+  return deliver(self, &Transfer::on_body, data, size * count);
 }
 
 bool Transfer::abort_with(Error error) {

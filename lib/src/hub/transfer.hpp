@@ -74,6 +74,9 @@ class Transfer {
 
   static std::size_t header_thunk(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t body_thunk(char* data, std::size_t size, std::size_t count, void* self);
+  // Runs `handler` on libcurl's bytes; an exception becomes an aborted transfer.
+  static std::size_t deliver(void* self, bool (Transfer::*handler)(std::string_view), char* data,
+                             std::size_t bytes);
   [[nodiscard]] bool on_header_line(std::string_view line);
   [[nodiscard]] bool on_headers_complete();
   [[nodiscard]] bool accept_success_headers();
