@@ -1,0 +1,104 @@
+#include "kernels/cache/cache_layout.hpp"
+
+#include <algorithm>
+
+#include "kernels/util/encoding.hpp"
+
+namespace kernels {
+
+std::string CacheRepo::folder_name() const {
+  return cache_repo_folder_name(repo_id, type);
+}
+
+std::filesystem::path CacheRepo::folder() const {
+  return cache_dir / folder_name();
+}
+
+std::filesystem::path CacheRepo::blobs_dir() const {
+  return folder() / "blobs";
+}
+
+std::filesystem::path CacheRepo::blob_path(std::string_view etag) const {
+  return blobs_dir() / std::string(etag);
+}
+
+std::filesystem::path CacheRepo::incomplete_path(std::string_view etag) const {
+  return blobs_dir() / (std::string(etag) + ".incomplete");
+}
+
+std::filesystem::path CacheRepo::lock_path(std::string_view etag) const {
+  return cache_dir / ".locks" / folder_name() / (std::string(etag) + ".lock");
+}
+
+std::filesystem::path CacheRepo::snapshot_dir(std::string_view commit) const {
+  return folder() / "snapshots" / std::string(commit);
+}
+
+std::filesystem::path CacheRepo::snapshot_path(std::string_view commit,
+                                               std::string_view repo_path) const {
+  return snapshot_dir(commit) / std::filesystem::path(std::string(repo_path));
+}
+
+std::filesystem::path CacheRepo::variant_dir(std::string_view commit,
+                                             std::string_view variant) const {
+  return snapshot_dir(commit) / "build" / std::string(variant);
+}
+
+std::filesystem::path CacheRepo::marker_path(std::string_view commit,
+                                             std::string_view variant) const {
+  return folder() / "kernels-verified" / std::string(commit) / (std::string(variant) + ".json");
+}
+
+Result<void> validate_etag(std::string_view etag, std::string_view what) {
+  const bool hex = std::all_of(etag.begin(), etag.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if ((etag.size() != 40 && etag.size() != 64) || !hex) {
+    return fail(ErrorCode::invalid_input, "refusing blob name '" + std::string(etag) + "' for " +
+                                              std::string(what) +
+                                              ": not 40 or 64 lowercase hex digits");
+  }
+  return {};
+}
+
+HashAlgorithm etag_algorithm(std::string_view etag) {
+  return etag.size() == 64 ? HashAlgorithm::sha256 : HashAlgorithm::sha1;
+}
+
+bool is_bytecode_path(std::string_view repo_path) {
+  if (repo_path.ends_with(".pyc")) return true;
+  std::string_view rest = repo_path;
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    if (rest.substr(0, slash) == "__pycache__") return true;
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
+std::string variant_prefix(std::string_view variant) {
+  return "build/" + std::string(variant) + "/";
+}
+
+std::string snapshot_link_target(std::string_view repo_path, std::string_view etag) {
+  // From snapshots/<commit>/<dirs...>/<file>: one "../" per folder of the path, then two more
+  // for <commit> and snapshots.
+  const auto folders =
+      static_cast<std::size_t>(std::count(repo_path.begin(), repo_path.end(), '/'));
+  std::string target;
+  for (std::size_t i = 0; i < folders + 2; ++i)
+    target += "../";
+  return target + "blobs/" + std::string(etag);
+}
+
+Result<std::string> hash_cached_file(const std::filesystem::path& file, std::string_view etag) {
+  if (etag_algorithm(etag) == HashAlgorithm::sha256) {
+    auto digest = hash_file(file, HashAlgorithm::sha256);
+    if (!digest) return tl::unexpected(digest.error());
+    return hex_encode(*digest);
+  }
+  return git_blob_id_of_file(file);
+}
+
+}  // namespace kernels
