@@ -118,6 +118,11 @@ Command setup_serve(CLI::App& app) {
       ->type_name("P")
       ->check(CLI::Range(0.0, 1.0))
       ->group(kTestingGroup);
+  sub->add_option("--corrupt-rate", options->faults.corrupt_rate,
+                  "Share of file downloads sent with their first byte changed (same length)")
+      ->type_name("P")
+      ->check(CLI::Range(0.0, 1.0))
+      ->group(kTestingGroup);
   sub->add_option("--drop-rate", options->faults.drop_rate,
                   "Share of requests whose connection is closed without a response")
       ->type_name("P")

@@ -25,7 +25,8 @@ Result<void> validate_fault_options(const FaultOptions& options) {
   const std::pair<const char*, double> rates[] = {{"--drop-rate", options.drop_rate},
                                                   {"--error-rate", options.error_rate},
                                                   {"--rate-limit-rate", options.rate_limit_rate},
-                                                  {"--truncate-rate", options.truncate_rate}};
+                                                  {"--truncate-rate", options.truncate_rate},
+                                                  {"--corrupt-rate", options.corrupt_rate}};
   double sum = 0;
   for (const auto& [name, rate] : rates) {
     if (!(rate >= 0 && rate <= 1)) {
@@ -51,6 +52,8 @@ Fault fault_for_request(const FaultOptions& options, std::uint64_t request_index
   if (draw < threshold) return Fault::rate_limit;
   threshold += options.truncate_rate;
   if (draw < threshold) return Fault::truncate;
+  threshold += options.corrupt_rate;
+  if (draw < threshold) return Fault::corrupt;
   return Fault::none;
 }
 

@@ -101,9 +101,10 @@ HubRequest hub_request(const httplib::Request& request) {
 }
 
 // Copies a reply into httplib's response. With `truncate`, only half of a body is sent before
-// the connection is closed, although Content-Length announces all of it.
+// the connection is closed, although Content-Length announces all of it. With `corrupt`, a file
+// body's first byte is flipped.
 void write_reply(HubReply reply, const httplib::Request& request, httplib::Response& response,
-                 bool truncate) {
+                 bool truncate, bool corrupt = false) {
   response.status = reply.status;
   std::string content_type = "application/octet-stream";
   for (auto& [name, value] : reply.headers) {
@@ -135,10 +136,16 @@ void write_reply(HubReply reply, const httplib::Request& request, httplib::Respo
   auto reader = std::make_shared<FileReader>(std::get<FileBody>(std::move(reply.body)));
   response.set_content_provider(
       static_cast<std::size_t>(size), content_type,
-      [reader, limit](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+      [reader, limit, corrupt](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
         if (offset >= limit) return false;
         const auto chunk = reader->read(offset, std::min<std::uint64_t>(length, limit - offset));
-        return chunk && sink.write(chunk->data(), chunk->size());
+        if (!chunk) return false;
+        if (corrupt && offset == 0 && !chunk->empty()) {
+          std::string changed(*chunk);
+          changed[0] = static_cast<char>(changed[0] ^ 0x5a);
+          return sink.write(changed.data(), changed.size());
+        }
+        return sink.write(chunk->data(), chunk->size());
       });
 }
 
@@ -176,6 +183,7 @@ struct Server::Impl {
     }
     const Fault fault = fault_for_request(options.faults, index);
     HubReply reply;
+    bool corrupt = false;
     switch (fault) {
       case Fault::drop:
         drop_connection(request);
@@ -193,14 +201,18 @@ struct Server::Impl {
         reply.set_header("X-Mirror-Fault", "rate-limit");
         break;
       case Fault::truncate:
+      case Fault::corrupt:
       case Fault::none:
         reply = cdn ? api->handle_cdn(hub_request(request)) : api->handle(hub_request(request));
         if (fault == Fault::truncate && request.method == "GET" && reply.body_size() > 0) {
           reply.set_header("X-Mirror-Fault", "truncate");
         }
+        corrupt = fault == Fault::corrupt && request.method == "GET" &&
+                  std::holds_alternative<FileBody>(reply.body) && reply.body_size() > 0;
+        if (corrupt) reply.set_header("X-Mirror-Fault", "corrupt");
         break;
     }
-    write_reply(std::move(reply), request, response, fault == Fault::truncate);
+    write_reply(std::move(reply), request, response, fault == Fault::truncate, corrupt);
     return httplib::Server::HandlerResponse::Handled;
   }
 

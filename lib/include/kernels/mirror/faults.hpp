@@ -17,17 +17,20 @@ struct FaultOptions {
   double error_rate = 0;       // 500 Internal Server Error
   double rate_limit_rate = 0;  // 429 Too Many Requests with Retry-After: 1
   double truncate_rate = 0;    // the full Content-Length is announced, part of the body sent
+  // A file's body (resolve and LFS downloads; never an API answer) is sent whole, with its first
+  // byte changed: a server that serves wrong bytes, for the clients' integrity checks.
+  double corrupt_rate = 0;
   std::uint64_t seed = 0;
 };
 
-enum class Fault { none, drop, error, rate_limit, truncate };
+enum class Fault { none, drop, error, rate_limit, truncate, corrupt };
 
 // Checks the rates (each in [0, 1], the sum at most 1); invalid_input names the bad one.
 [[nodiscard]] Result<void> validate_fault_options(const FaultOptions& options);
 
 // The fault of the request with this index (0 for the first request the server receives): one
 // uniform draw from (seed, index) picks it by the rates, in the order drop, error, rate_limit,
-// truncate. The same seed and order give the same faults.
+// truncate, corrupt. The same seed and order give the same faults.
 [[nodiscard]] Fault fault_for_request(const FaultOptions& options, std::uint64_t request_index);
 
 }  // namespace kernels::mirror
