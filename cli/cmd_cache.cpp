@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kernels/cache/variant_verify.hpp"
+
 #include "cli_settings.hpp"
 #include "command.hpp"
 
@@ -16,6 +18,32 @@ struct PruneOptions {
   std::string older_than;
   bool dry_run = false;
 };
+
+// Re-hashes every blob of every repo folder against its name (a full pass: it reads everything).
+Result<void> run_cache_verify(Context& context) {
+  auto settings = settings_from(context.global);
+  if (!settings) return tl::unexpected(settings.error());
+  auto report = verify_cache_blobs(settings->cache_dir.value);
+  if (!report) return tl::unexpected(report.error());
+  nlohmann::json problems = nlohmann::json::array();
+  for (const BlobProblem& problem : report->problems) {
+    problems.push_back({{"blob", problem.blob}, {"actual", problem.actual}});
+    context.out.note(problem.blob + ": content does not match its name (got " + problem.actual +
+                     ")");
+  }
+  context.out.json_document(nlohmann::json{
+      {"cache_dir", settings->cache_dir.value.string()},
+      {"blobs_checked", report->blobs_checked},
+      {"problems", problems}}.dump(2));
+  context.out.line(std::to_string(report->blobs_checked) + " blobs checked, " +
+                   std::to_string(report->problems.size()) + " damaged");
+  if (report->problems.empty()) return {};
+  return fail(ErrorCode::integrity,
+              std::to_string(report->problems.size()) +
+                  " cached blobs do not match their names; run `kernels download` in the "
+                  "projects that use them to fetch them again",
+              settings->cache_dir.value.string());
+}
 
 }  // namespace
 
@@ -51,9 +79,7 @@ std::vector<Command> setup_cache(CLI::App& app) {
       Command{
           list,
           [](Context&) -> Result<void> { return tl::unexpected(not_implemented("cache list")); }},
-      Command{
-          verify,
-          [](Context&) -> Result<void> { return tl::unexpected(not_implemented("cache verify")); }},
+      Command{verify, [](Context& context) -> Result<void> { return run_cache_verify(context); }},
       Command{prune, [prune_options](Context&) -> Result<void> {
                 return tl::unexpected(not_implemented("cache prune"));
               }}};

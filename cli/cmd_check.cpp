@@ -2,6 +2,8 @@
 #include <memory>
 #include <string>
 
+#include "check_cache.hpp"
+#include "cli_settings.hpp"
 #include "command.hpp"
 
 namespace kernels::cli {
@@ -15,6 +17,7 @@ struct CheckOptions {
   std::string manylinux = "manylinux_2_28";
   std::string macos = "15.0";
   std::string python_abi = "3.9";
+  SystemOptions system_options;  // --cache: which variant is this system's
 };
 
 }  // namespace
@@ -34,7 +37,12 @@ Command setup_check(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--python-abi", options->python_abi, "Python stable ABI version for *.abi3.so")
       ->capture_default_str();
-  return Command{sub, [options](Context&) -> Result<void> {
+  add_system_options(*sub, options->system_options);
+  return Command{sub, [options](Context& context) -> Result<void> {
+                   if ((options->lock || options->cache) && !options->abi) {
+                     return run_check_lock_cache(options->lock, options->cache,
+                                                 options->system_options, context);
+                   }
                    return tl::unexpected(not_implemented("check"));
                  }};
 }
