@@ -3,8 +3,6 @@ layout, markers, offline use, integrity failures and repairs."""
 
 import json
 import os
-import time
-from collections import Counter
 
 from download_fixtures import setup, request_lines  # noqa: F401 (fixture)
 from lock_fixtures import VARIANTS

@@ -1,7 +1,6 @@
 """`kernels download` through the fault switches of `kernels serve`, with many processes on one
 cache, and after a kill -9."""
 
-import json
 import os
 import re
 import signal

@@ -8,7 +8,6 @@ plus the reference's `kernels download --all-variants`, which needs no torch."""
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
