@@ -181,3 +181,29 @@ def test_zsh_script_parses_and_registers():
     assert lines[0] == "_kernels"
     assert {"_kernels_lock", "_kernels_cache", "_kernels_cache_prune", "_kernels_mirror_add",
             "_kernels_repos"} <= set(lines[1:])
+
+
+ZPTY_PROBE = r'''
+zmodload zsh/zpty
+zpty z "PATH=$1 zsh -f -i"
+zpty -w z "PS1='> '; fpath=($2 \$fpath); autoload -Uz compinit; compinit -u -D; setopt nobeep"
+zpty -w -n z "$3"$'\t'
+sleep 2
+out=""
+while zpty -r -t z chunk; do out+=$chunk; done
+print -r -- "$out"
+zpty -d z
+'''
+
+
+@zsh
+def test_zsh_lists_the_choices_of_an_option_in_an_interactive_shell(on_path, tmp_path):
+    # A real completion in an interactive zsh on a pseudo-terminal (zsh/zpty): the listing the
+    # user would see after TAB.
+    fpath = tmp_path / "fpath"
+    fpath.mkdir()
+    shutil.copy(COMPLETIONS / "_kernels", fpath / "_kernels")
+    result = subprocess.run(["zsh", "-f", "-c", ZPTY_PROBE, "probe", on_path, str(fpath), "kernels lock --format "],
+                            capture_output=True, text=True, timeout=60)
+    listing = result.stdout.split("kernels lock --format", 1)[-1]
+    assert "commits" in listing and "hashes" in listing, result.stdout
