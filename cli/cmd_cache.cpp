@@ -58,8 +58,10 @@ std::vector<Command> setup_cache(CLI::App& app) {
   auto prune_options = std::make_shared<PruneOptions>();
   CLI::App* prune = cache->add_subcommand(
       "prune", "Remove what no lock of the given projects needs, or what is older than a date");
-  prune->add_option("--keep", prune_options->keep_projects,
-                    "Project directories whose locked kernels are kept");
+  prune
+      ->add_option("--keep", prune_options->keep_projects,
+                   "Project directories whose locked kernels are kept")
+      ->type_name("DIR");
   prune->add_option("--older-than", prune_options->older_than, "Remove entries unused since DATE")
       ->type_name("DATE");
   prune->add_flag("--dry-run", prune_options->dry_run, "Print what would be removed");

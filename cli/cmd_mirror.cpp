@@ -113,7 +113,9 @@ std::vector<Command> setup_mirror(CLI::App& app) {
       ->type_name("ORG/NAME");
   add->add_option("--tag", add_options->tag, "Tag the new commit (e.g. v1.2.0)");
   add->add_option("--branch", add_options->branch, "Move this branch to the new commit (e.g. v1)");
-  add->add_option("--mirror", add_options->mirror_dir, "Mirror directory")->capture_default_str();
+  add->add_option("--mirror", add_options->mirror_dir, "Mirror directory")
+      ->type_name("DIR")
+      ->capture_default_str();
   add->add_option("--type", add_options->type, "Repo type: kernel or model")
       ->check(CLI::IsMember({"kernel", "model"}))
       ->capture_default_str();
@@ -136,7 +138,9 @@ std::vector<Command> setup_mirror(CLI::App& app) {
   pull->add_option("--from", pull_options->from, "Endpoint to copy from")
       ->required()
       ->type_name("URL");
-  pull->add_option("--mirror", pull_options->mirror_dir, "Mirror directory")->capture_default_str();
+  pull->add_option("--mirror", pull_options->mirror_dir, "Mirror directory")
+      ->type_name("DIR")
+      ->capture_default_str();
 
   return {Command{add,
                   [add_options](Context& context) -> Result<void> {

@@ -65,9 +65,7 @@ Command setup_versions(CLI::App& app) {
   auto options = std::make_shared<VersionsOptions>();
   CLI::App* sub = app.add_subcommand(
       "versions", "List a kernel's versions (tags and version branches) and their variants");
-  sub->add_option("repo", options->repo, "Hub kernel repository")
-      ->required()
-      ->type_name("ORG/NAME");
+  sub->add_option("repo", options->repo, "Hub kernel repository")->required()->type_name("REPO");
   add_system_options(*sub, options->system_options);
   sub->footer(
       "Each line names a version (branch v<N> or tag v<semver>), its commit and the variant this\n"

@@ -50,6 +50,6 @@ std::vector<Command> setup_cache(CLI::App& app);
 Command setup_serve(CLI::App& app);
 std::vector<Command> setup_mirror(CLI::App& app);
 std::vector<Command> setup_bundle(CLI::App& app);
-Command setup_completions(CLI::App& app);
+std::vector<Command> setup_completions(CLI::App& app);
 
 }  // namespace kernels::cli

@@ -8,11 +8,13 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   constexpr const char* kGroup = "Global options";
   app.add_option("--project", options.project_dir,
                  "Project directory holding kernels.toml or pyproject.toml and kernels.lock")
+      ->type_name("DIR")
       ->group(kGroup)
       ->capture_default_str();
   app.add_option("--cache-dir", options.cache_dir,
                  "Kernel cache (default: $KERNELS_CACHE, $HF_HUB_CACHE, $HF_HOME/hub, "
                  "~/.cache/huggingface/hub)")
+      ->type_name("DIR")
       ->group(kGroup);
   app.add_option("--endpoint", options.endpoint,
                  "Hub endpoint URL (default: $HF_ENDPOINT, else https://huggingface.co)")

@@ -41,7 +41,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   add_one(setup_serve(app));
   add_many(setup_mirror(app));
   add_many(setup_bundle(app));
-  add_one(setup_completions(app));
+  add_many(setup_completions(app));
   return commands;
 }
 
