@@ -18,6 +18,8 @@ apt_packages=(
   nlohmann-json3-dev libtomlplusplus-dev libexpected-dev libcli11-dev
   libspdlog-dev libfmt-dev libcpp-httplib-dev doctest-dev
   python3 python3-venv python3-pip curl
+  # libFuzzer and the sanitizers' runtime for the fuzz targets (scripts/fuzz.sh).
+  clang-14 libclang-rt-14-dev
 )
 
 # Python packages for the integration tests (pytest drives the built binary).
