@@ -13,6 +13,9 @@ find_package(spdlog 1.10 REQUIRED)
 # CURLOPT_PROTOCOLS_STR, which needs 7.85.
 find_package(CURL 7.85 REQUIRED)
 
+# libarchive (tar with zstd) for `kernels bundle`.
+pkg_check_modules(kernels_libarchive REQUIRED IMPORTED_TARGET libarchive>=3.6)
+
 # cpp-httplib for the mirror server (`kernels serve`). Debian ships it as a compiled library
 # whose .pc carries the CPPHTTPLIB_* defines it was built with (they change the layout of its
 # types), so the header must be compiled with them: it is taken from pkg-config.

@@ -15,3 +15,11 @@ if(KERNELS_SANITIZE)
   target_compile_options(kernels_project_settings INTERFACE ${_kernels_sanitizers})
   target_link_options(kernels_project_settings INTERFACE ${_kernels_sanitizers})
 endif()
+
+if(KERNELS_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "KERNELS_FUZZ needs Clang (libFuzzer); use the `fuzz` preset")
+  endif()
+  # Coverage instrumentation for libFuzzer in every object; the fuzz executables add the driver.
+  target_compile_options(kernels_project_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -20,6 +20,8 @@ apt_packages=(
   python3 python3-venv python3-pip curl
   # Shells that the completion scripts are tested in, and the man page generator.
   zsh fish help2man
+  # libFuzzer and the sanitizers' runtime for the fuzz targets (scripts/fuzz.sh).
+  clang-14 libclang-rt-14-dev
 )
 
 # Python packages for the integration tests (pytest drives the built binary).
