@@ -35,7 +35,7 @@ _kernels_options() {
     'kernels mirror add') echo '--help -h --repo --tag --branch --mirror --type --message --private --trusted-publisher --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror pull') echo '--help -h --from --mirror --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels bundle') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels bundle export') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels bundle export') echo '--help -h --all-variants --variant --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels bundle import') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels completions') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
   esac
@@ -182,6 +182,15 @@ _kernels_option_value() {
       'kernels mirror pull|--mirror')
         echo 'directory'
         return ;;
+      'kernels bundle export|--variant')
+        echo 'none'
+        return ;;
+      'kernels bundle export|--torch')
+        echo 'file'
+        return ;;
+      'kernels bundle export|--backend')
+        echo 'none'
+        return ;;
     esac
     [[ $path == *" "* ]] || return 1
     path=${path% *}
@@ -199,8 +208,8 @@ _kernels_positional() {
     'kernels serve|0') echo 'directory' ;;
     'kernels mirror add|0') echo 'directory' ;;
     'kernels mirror pull|0') echo 'repo_id' ;;
-    'kernels bundle export|0') echo 'none' ;;
-    'kernels bundle import|0') echo 'none' ;;
+    'kernels bundle export|0') echo 'file' ;;
+    'kernels bundle import|0') echo 'file' ;;
     'kernels completions|0') echo 'choices bash zsh fish' ;;
     *) return 1 ;;
   esac

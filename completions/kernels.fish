@@ -53,7 +53,7 @@ function __kernels_valued --description 'The options of the command path $argv t
         case 'kernels bundle'
             printf '%s\n' --project --cache-dir --endpoint --token --color
         case 'kernels bundle export'
-            printf '%s\n' --project --cache-dir --endpoint --token --color
+            printf '%s\n' --variant --torch --backend --project --cache-dir --endpoint --token --color
         case 'kernels bundle import'
             printf '%s\n' --project --cache-dir --endpoint --token --color
         case 'kernels completions'
@@ -231,12 +231,18 @@ complete -c kernels -n '__kernels_under kernels mirror pull' -l mirror -x -a '(_
 complete -c kernels -n '__kernels_at kernels mirror pull' -x -a '(__kernels_repos)' -d 'Kernel to copy'
 
 # kernels bundle
-complete -c kernels -n '__kernels_at kernels bundle' -a 'export' -d 'Write the locked variants to an archive'
-complete -c kernels -n '__kernels_at kernels bundle' -a 'import' -d 'Verify an archive against the lock and add it to the cache'
+complete -c kernels -n '__kernels_at kernels bundle' -a 'export' -d 'Write the locked variants, verified from the cache, to a .tar.zst archive'
+complete -c kernels -n '__kernels_at kernels bundle' -a 'import' -d 'Verify an archive against kernels.lock and add its kernels to the cache'
 
 # kernels bundle export
+complete -c kernels -n '__kernels_under kernels bundle export' -l all-variants -d 'Every locked variant, not only the best one for this system'
+complete -c kernels -n '__kernels_under kernels bundle export' -l variant -x -d 'Only these variants (repeatable)'
+complete -c kernels -n '__kernels_under kernels bundle export' -l torch -F -d 'Torch to choose variants for: a torch package directory, a site-packages directory or a libtorch folder (default: $KERNELS_TORCH_DIR, the active virtual environment, then python3 on PATH)'
+complete -c kernels -n '__kernels_under kernels bundle export' -l backend -x -d 'Use this backend instead of the detected one: cpu, or the detected backend'
+complete -c kernels -n '__kernels_at kernels bundle export' -F -d 'Archive to write (.tar.zst)'
 
 # kernels bundle import
+complete -c kernels -n '__kernels_at kernels bundle import' -F -d 'Archive to read'
 
 # kernels completions
 complete -c kernels -n '__kernels_at kernels completions' -x -a 'bash zsh fish' -d 'bash, zsh or fish'
