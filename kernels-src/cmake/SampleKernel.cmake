@@ -34,6 +34,14 @@ function(kernels_add_sample_kernel dir)
 
   list(TRANSFORM arg_CPU_SOURCES PREPEND "${kernel_dir}/")
   list(TRANSFORM arg_CUDA_SOURCES PREPEND "${kernel_dir}/")
+  # The Torch-free CPU loops are the same in every variant: compiled once.
+  set(loops "sample_${python_name}_cpu_loops")
+  add_library(${loops} OBJECT ${arg_CPU_SOURCES})
+  set_target_properties(${loops} PROPERTIES POSITION_INDEPENDENT_CODE ON
+                        CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  target_include_directories(${loops} PRIVATE "${kernel_dir}/csrc" "${KERNELS_SAMPLES_COMMON_DIR}")
+  target_link_libraries(${loops} PRIVATE kernels_samples_settings)
+
   set(backends cpu)
   if(KERNELS_SAMPLES_CUDA)
     list(APPEND backends cuda)
@@ -41,7 +49,7 @@ function(kernels_add_sample_kernel dir)
   foreach(backend IN LISTS backends)
     set(ops_id "_${python_name}_${backend}_${uid}")
     set(target "sample_${python_name}_${backend}")
-    set(sources "${kernel_dir}/csrc/ops.cpp" ${arg_CPU_SOURCES})
+    set(sources "${kernel_dir}/csrc/ops.cpp" $<TARGET_OBJECTS:${loops}>)
     if(backend STREQUAL "cuda")
       list(APPEND sources ${arg_CUDA_SOURCES})
       set(variant "${KERNELS_TORCH_FRAMEWORK}-${KERNELS_TORCH_COMPUTE_CUDA}-${KERNELS_TORCH_ARCH}")
@@ -55,7 +63,7 @@ function(kernels_add_sample_kernel dir)
       CXX_VISIBILITY_PRESET hidden CUDA_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
       LIBRARY_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/lib/${dir}-${backend}")
     target_include_directories(${target} PRIVATE "${kernel_dir}/csrc" "${KERNELS_SAMPLES_COMMON_DIR}"
-                               "${PROJECT_SOURCE_DIR}/lib/include")
+                               "${KERNELS_SAMPLES_REPO_ROOT}/lib/include")
     target_compile_definitions(${target} PRIVATE
       KERNELS_OPS_NAMESPACE=${ops_id}
       KERNELS_KERNEL_NAME="${name}"

@@ -29,8 +29,9 @@ import torch
 OPS_NAMESPACE = "{ops_id}"
 
 # The library registers its ops with the Torch dispatcher when it is loaded; it has no Python
-# module init, so that C++ programs can load the same file without Python.
-torch.ops.load_library(str(Path(__file__).resolve().parent / "{library}"))
+# module init, so that C++ programs can load the same file without Python. The path is not
+# resolved: in a Hub cache snapshot the files are links into blobs/, which has other names.
+torch.ops.load_library(str(Path(__file__).parent / "{library}"))
 ops = getattr(torch.ops, OPS_NAMESPACE)
 
 
@@ -46,7 +47,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-_top = Path(__file__).resolve().parent.parent / "__init__.py"
+_top = Path(__file__).parent.parent / "__init__.py"
 _name = __name__ + "._top"
 if _name in sys.modules:
     _module = sys.modules[_name]
