@@ -131,3 +131,19 @@ def test_torch_compile_traces_the_ops(device):
                              fullgraph=True)
     x = torch.randn(8, 32, device=device)
     torch.testing.assert_close(compiled(x), gated(F.silu, x) * 2)
+
+
+def test_cuda_variant_also_serves_cpu_tensors():
+    # A CUDA build of torch selects only CUDA variants, also for a model on the CPU.
+    from conftest import built_variants, load_variant
+
+    variants = {kernel: built_variants(kernel).get("cuda") for kernel in ("relu", "activation", "rms-norm")}
+    if None in variants.values():
+        pytest.skip("no CUDA variants were built")
+    relu, activation, rms_norm = (load_variant(path) for path in variants.values())
+    x = torch.randn(5, 66, dtype=torch.bfloat16)
+    torch.testing.assert_close(relu.relu(x), torch.relu(x), rtol=0, atol=0)
+    torch.testing.assert_close(activation.gelu_and_mul(x), gated(F.gelu, x), **TOLERANCE[torch.bfloat16])
+    weight = torch.rand(66, dtype=torch.bfloat16)
+    torch.testing.assert_close(rms_norm.rms_norm(x, weight, 1e-6), reference_rms_norm(x, weight, 1e-6),
+                               **TOLERANCE[torch.bfloat16])
