@@ -31,8 +31,15 @@ pip_packages=(
   "huggingface_hub>=1.10,<3"
   # The reference tool, for the interoperability tests (same lockfile bytes, same cache).
   "kernels==0.17.2"
-  # Validates the files the tool writes against schemas/ (JSON Schema draft 2020-12).
+  # Validates the files the tool writes against schemas/ (JSON Schema draft 2020-12), and the
+  # sample kernels' layers.json against schemas/layer-table.schema.json.
   "jsonschema>=4.18,<5"
+  # libtorch for the sample kernels (kernels-src/) and their tests; the same version as the GPU
+  # machine's. From PyPI only: the default wheel is the CUDA 13.0 build and pulls the CUDA runtime
+  # wheels (measured: about 3 minutes and 4.5 GB of disk on a fresh venv).
+  "torch==2.11.0"
+  # torch warns at import without it.
+  "numpy>=1.26"
 )
 
 # The last reference release that read version specifier strings ("org/x" = ">=1.2,<2") and wrote

@@ -1,0 +1,25 @@
+#pragma once
+
+// The gated activations' row loops, without Torch types (see common/scalar.hpp). The input is a
+// contiguous [rows, 2 * d] tensor, the output a contiguous [rows, d] tensor of the same dtype:
+//   out[r, i] = act(in[r, i]) * in[r, d + i]
+// computed in float and rounded once.
+
+#include <cstdint>
+
+#include "scalar.hpp"
+
+namespace kernels_samples {
+
+enum class Activation : std::uint8_t { silu, gelu };
+
+// Rows [row_begin, row_end).
+void act_and_mul_cpu(Activation activation, DType dtype, const void* in, void* out, std::int64_t d,
+                     std::int64_t row_begin, std::int64_t row_end);
+
+// All `rows` rows on a CUDA device, queued on `stream` (a cudaStream_t). Returns null on success,
+// else the CUDA error's text.
+const char* act_and_mul_cuda(Activation activation, DType dtype, const void* in, void* out,
+                             std::int64_t d, std::int64_t rows, void* stream);
+
+}  // namespace kernels_samples

@@ -1,0 +1,120 @@
+"""Run in a fresh process by test_interop.py: loads the sample kernels through the reference
+tool (PyPI `kernels`) from the Hub at HF_ENDPOINT, checks their ops against torch and kernelizes
+a small model with their layers on the CPU. Exits non-zero (with the traceback) on any mismatch.
+
+Usage: reference_client.py ORG BACKEND   (BACKEND: auto, or cpu to ask get_kernel for it)
+"""
+
+import sys
+import warnings
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from kernels import (
+    LayerRepository,
+    Mode,
+    get_kernel,
+    kernelize,
+    use_kernel_forward_from_hub,
+    use_kernel_mapping,
+)
+
+org, backend = sys.argv[1], sys.argv[2]
+options = {"version": 1} if backend == "auto" else {"version": 1, "backend": backend}
+
+relu = get_kernel(f"{org}/relu", **options)
+activation = get_kernel(f"{org}/activation", **options)
+rms_norm = get_kernel(f"{org}/rms-norm", **options)
+print("loaded", relu.__name__, activation.__name__, rms_norm.__name__)
+
+for dtype, tolerance in [(torch.float32, 1e-5), (torch.float16, 2e-3), (torch.bfloat16, 1.6e-2)]:
+    x = torch.randn(37, 130, dtype=dtype)
+    torch.testing.assert_close(relu.relu(x), torch.relu(x), rtol=0, atol=0)
+    expected = (F.silu(x[:, :65].float()) * x[:, 65:].float()).to(dtype)
+    torch.testing.assert_close(activation.silu_and_mul(x), expected, rtol=tolerance, atol=tolerance)
+    expected = (F.gelu(x[:, :65].float()) * x[:, 65:].float()).to(dtype)
+    torch.testing.assert_close(activation.gelu_and_mul(x), expected, rtol=tolerance, atol=tolerance)
+    weight = torch.rand(130, dtype=dtype)
+    x32 = x.float()
+    expected = (weight.float() * x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + 1e-6)).to(dtype)
+    torch.testing.assert_close(rms_norm.rms_norm(x, weight, 1e-6), expected, rtol=tolerance,
+                               atol=tolerance)
+print("ops match torch")
+
+if backend != "auto":
+    sys.exit(0)
+
+
+@use_kernel_forward_from_hub("SiluAndMul")
+class SiluAndMul(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        d = x.shape[-1] // 2
+        return F.silu(x[..., :d]) * x[..., d:]
+
+
+@use_kernel_forward_from_hub("RMSNorm")
+class LlamaRMSNorm(nn.Module):
+    def __init__(self, hidden: int, eps: float = 1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(hidden) + 0.5)
+        self.variance_epsilon = eps
+
+    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        variance = hidden_states.pow(2).mean(-1, keepdim=True)
+        return self.weight * (hidden_states * torch.rsqrt(variance + self.variance_epsilon))
+
+
+@use_kernel_forward_from_hub("ReLU")
+class ReLU(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x)
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = LlamaRMSNorm(64)
+        self.up = nn.Linear(64, 128)
+        self.act = SiluAndMul()
+        self.relu = ReLU()
+
+    def forward(self, x):
+        return self.relu(self.act(self.up(self.norm(x))))
+
+
+def repo(kernel, layer):
+    return {"cpu": LayerRepository(repo_id=f"{org}/{kernel}", layer_name=layer, version=1)}
+
+
+mapping = {
+    "SiluAndMul": repo("activation", "SiluAndMul"),
+    "RMSNorm": repo("rms-norm", "RMSNorm"),
+    "ReLU": repo("relu", "ReLU"),
+}
+model = Model()
+x = torch.randn(9, 64)
+with torch.no_grad():
+    expected = model(x)
+with use_kernel_mapping(mapping, inherit_mapping=False):
+    kernelize(model, mode=Mode.INFERENCE, device="cpu")
+    for module, layer in [(model.act, "SiluAndMul"), (model.norm, "RMSNorm"), (model.relu, "ReLU")]:
+        owner = module.forward.__func__.__qualname__
+        assert owner == f"{layer}.forward", f"{layer} was not kernelized: forward is {owner}"
+        assert module.forward.__func__.__module__ != __name__
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), expected, rtol=1e-5, atol=1e-5)
+    print("kernelize inference: replaced and equal")
+
+    # No backward: training keeps the model's own forward (fallback), as the reference requires.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kernelize(model, mode=Mode.TRAINING, device="cpu")
+    assert model.act.forward.__func__ is SiluAndMul.forward
+    assert model.norm.forward.__func__ is LlamaRMSNorm.forward
+    print("kernelize training: kept the original forward")
+
+    kernelize(model, mode=Mode.INFERENCE | Mode.TORCH_COMPILE, device="cpu")
+    assert model.act.forward.__func__ is not SiluAndMul.forward
+    print("kernelize torch.compile: replaced")
