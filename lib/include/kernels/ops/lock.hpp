@@ -37,6 +37,10 @@ struct LockRequest {
   std::vector<std::string> upgrade;  // repo ids to re-resolve
   // The format of a new kernels.lock (an existing one keeps its format unless this is set).
   std::optional<LockFormat> format;
+  // Repos locked even when their organization is not a trusted kernel publisher; trust_all:
+  // every repo (the reference's trust_remote_code=True and its allowlist).
+  bool trust_all = false;
+  std::vector<std::string> trusted;
 };
 
 struct LockChange {
