@@ -103,7 +103,7 @@ HubRequest hub_request(const httplib::Request& request) {
 // Copies a reply into httplib's response. With `truncate`, only half of a body is sent before
 // the connection is closed, although Content-Length announces all of it.
 void write_reply(HubReply reply, const httplib::Request& request, httplib::Response& response,
-                 bool truncate) {
+                 bool truncate, std::uint32_t trickle) {
   response.status = reply.status;
   std::string content_type = "application/octet-stream";
   for (auto& [name, value] : reply.headers) {
@@ -124,10 +124,14 @@ void write_reply(HubReply reply, const httplib::Request& request, httplib::Respo
     auto content = std::make_shared<std::string>(std::move(*text));
     response.set_content_provider(
         content->size(), content_type,
-        [content, limit](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        [content, limit, trickle](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
           if (offset >= limit) return false;
-          const std::size_t count =
+          std::size_t count =
               std::min<std::uint64_t>({length, limit - offset, std::uint64_t{kChunkBytes}});
+          if (trickle > 0) {
+            if (offset > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+            count = std::min<std::size_t>(count, trickle);
+          }
           return sink.write(content->data() + offset, count);
         });
     return;
@@ -135,9 +139,14 @@ void write_reply(HubReply reply, const httplib::Request& request, httplib::Respo
   auto reader = std::make_shared<FileReader>(std::get<FileBody>(std::move(reply.body)));
   response.set_content_provider(
       static_cast<std::size_t>(size), content_type,
-      [reader, limit](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+      [reader, limit, trickle](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
         if (offset >= limit) return false;
-        const auto chunk = reader->read(offset, std::min<std::uint64_t>(length, limit - offset));
+        std::uint64_t count = std::min<std::uint64_t>(length, limit - offset);
+        if (trickle > 0) {
+          if (offset > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+          count = std::min<std::uint64_t>(count, trickle);
+        }
+        const auto chunk = reader->read(offset, count);
         return chunk && sink.write(chunk->data(), chunk->size());
       });
 }
@@ -200,7 +209,8 @@ struct Server::Impl {
         }
         break;
     }
-    write_reply(std::move(reply), request, response, fault == Fault::truncate);
+    write_reply(std::move(reply), request, response, fault == Fault::truncate,
+                options.faults.trickle_bytes_per_second);
     return httplib::Server::HandlerResponse::Handled;
   }
 
