@@ -366,7 +366,7 @@ Result<void> write_lock(const LockRequest& request, const LockOutcome& outcome) 
   }
   if (request.cache_dir.empty()) return {};
   for (const ResolvedRef& ref : outcome.resolved_refs) {
-    const auto type = ref.model_repo ? CacheRepoType::model : CacheRepoType::kernel;
+    const auto type = ref.model_repo ? RepoType::model : RepoType::kernel;
     // The cache is a convenience here: failing to record a ref must not fail the lock.
     (void)write_cache_ref(request.cache_dir, ref.repo_id, type, ref.revision, ref.commit);
   }
