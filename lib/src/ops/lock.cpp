@@ -157,8 +157,10 @@ class GraphWalk {
       // Nothing to ask the Hub when every dependency keeps its entry and the lock holds nothing
       // else: the entries' kernel-depends were locked with them (kernels.lock has no others).
       if (first && all_kept && previous_ && previous_->kernels.size() == level.size()) break;
-      level = next_level(level);
+      auto next = next_level(level);
+      // A kernel whose metadata.json could not be read fails with its level.
       if (auto failed = level_error(level); failed) return tl::unexpected(std::move(*failed));
+      level = std::move(next);
     }
     if (auto cycle = cycle_error(); cycle) return tl::unexpected(std::move(*cycle));
     if (format_ == LockFormat::variant_hashes) {
@@ -226,12 +228,6 @@ class GraphWalk {
         nodes_[parent].children.push_back(child);
       }
     }
-    // The level's own failures (metadata) are reported with it.
-    std::vector<std::size_t> failed_parents;
-    for (const std::size_t i : level) {
-      if (nodes_[i].state.error) failed_parents.push_back(i);
-    }
-    if (!failed_parents.empty()) return failed_parents;
     return next;
   }
 
