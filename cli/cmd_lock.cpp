@@ -23,9 +23,11 @@ struct LockOptions {
   bool check = false;
   std::vector<std::string> upgrade;
   std::string format;  // "", "hashes", "commits"
+  std::vector<std::string> trusted;
 };
 
-Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& context) {
+Result<void> run_lock(const LockOptions& options, bool upgrade_given, bool trust_given,
+                      Context& context) {
   auto settings = settings_from(context.global);
   if (!settings) return tl::unexpected(settings.error());
   auto hub = hub_client_from(*settings, kLockParallelRequests);
@@ -36,6 +38,8 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, Context& c
   request.cache_dir = settings->cache_dir.value;
   request.upgrade_all = upgrade_given && options.upgrade.empty();
   request.upgrade = options.upgrade;
+  request.trust_all = trust_given && options.trusted.empty();
+  request.trusted = options.trusted;
   if (options.format == "hashes") request.format = LockFormat::variant_hashes;
   if (options.format == "commits") request.format = LockFormat::dependency_commits;
 
@@ -78,6 +82,11 @@ Command setup_lock(CLI::App& app) {
                   "Re-resolve locked entries: all of them, or only the REPO given")
       ->expected(0, 1)
       ->type_name("[REPO]");
+  sub->add_option("--trust-remote-code", options->trusted,
+                  "Lock REPO (or every repo, without REPO) even when its organization is not a "
+                  "trusted kernel publisher on the Hub; repeat for several repos")
+      ->expected(0, 1)
+      ->type_name("[REPO]");
   sub->add_option(
          "--format", options->format,
          "Format of a new kernels.lock: hashes (repo_id/sha/variants with one integrity hash per "
@@ -90,7 +99,8 @@ Command setup_lock(CLI::App& app) {
       "  kernels lock --check         fail (exit 3) in CI when kernels.lock is stale\n"
       "  kernels lock --upgrade org/relu");
   return Command{sub, [options, sub](Context& context) -> Result<void> {
-                   return run_lock(*options, sub->count("--upgrade") > 0, context);
+                   return run_lock(*options, sub->count("--upgrade") > 0,
+                                   sub->count("--trust-remote-code") > 0, context);
                  }};
 }
 

@@ -102,6 +102,10 @@ Command setup_serve(CLI::App& app) {
   sub->add_option("--latency-ms", options->faults.latency_ms, "Delay every request by N ms")
       ->type_name("N")
       ->group(kTestingGroup);
+  sub->add_option("--trickle-bytes-per-second", options->faults.trickle_bytes_per_second,
+                  "Send every response body N bytes a second (a server too slow to be useful)")
+      ->type_name("N")
+      ->group(kTestingGroup);
   sub->add_option("--error-rate", options->faults.error_rate,
                   "Share of requests answered 500 Internal Server Error")
       ->type_name("P")

@@ -32,6 +32,7 @@ std::string report_json(const VersionsReport& report, const SystemInfo& system) 
   }
   return nlohmann::json{{"repo_id", report.repo.repo_id},
                         {"repo_type", std::string(to_string(report.repo.type))},
+                        {"from_cache", report.from_cache},
                         {"system", system_json(system)},
                         {"versions", std::move(versions)}}
       .dump(2);
@@ -51,8 +52,15 @@ Result<void> run_versions(const VersionsOptions& options, Context& context) {
   auto hub = hub_client_from(*settings);
   if (!hub) return tl::unexpected(hub.error());
 
-  auto report = list_versions(options.repo, detected->system, *hub);
+  // Offline, the cache's refs/ say what the versions pointed to when they were last resolved.
+  auto report = settings->offline.value ? list_cached_versions(options.repo, detected->system,
+                                                               settings->cache_dir.value)
+                                        : list_versions(options.repo, detected->system, *hub);
   if (!report) return tl::unexpected(report.error());
+  if (report->from_cache) {
+    context.out.note("offline: versions from the cache (" + settings->cache_dir.value.string() +
+                     "), with the variants downloaded there");
+  }
   context.out.json_document(report_json(*report, detected->system));
   for (const std::string& line : describe_versions(*report, context.global.verbosity > 0))
     context.out.line(line);

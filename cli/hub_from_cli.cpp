@@ -9,6 +9,7 @@ namespace kernels::cli {
 Result<HubClient> hub_client_from(const Settings& settings, int jobs) {
   HubClientOptions options;
   options.http.jobs = jobs;
+  options.http.request_deadline = settings.request_timeout.value;
   // The user agent names the platform; detecting Torch is left to the commands that choose
   // variants, so that a lock does not search the disk for Python packages.
   utsname names{};

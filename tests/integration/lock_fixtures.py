@@ -11,15 +11,19 @@ LFS_SUFFIXES = (".so", ".dylib", ".dll", ".metallib")
 VARIANTS = ("torch210-cxx11-cpu-x86_64-linux", "torch210-cxx11-cu128-x86_64-linux", "torch-cpu")
 
 
-def make_kernel_build(root: Path, name: str, label: str, bytecode: bool = True) -> dict:
+def make_kernel_build(root: Path, name: str, label: str, bytecode: bool = True,
+                      kernel_depends: dict | None = None) -> dict:
     """A build folder as kernel-builder lays it out; `label` makes each build's bytes different.
     `bytecode` adds a __pycache__ file, which the variant hash skips (kernels >= 0.16 do; 0.13
-    still hashed it, so tests against 0.13 leave it out)."""
+    still hashed it, so tests against 0.13 leave it out). `kernel_depends` maps a variant name to
+    the "kernel-depends" list of its metadata.json (variants not named get none)."""
     files = {"README.md": f"# {name} {label}\n".encode()}
     for variant in VARIANTS:
         backend = "cuda" if "cu128" in variant else "cpu"
         metadata = {"name": name, "id": f"_{name}_{backend}_{label}", "version": 1, "license": "Apache-2.0",
                     "python-depends": [], "backend": {"type": backend}}
+        if kernel_depends and variant in kernel_depends:
+            metadata["kernel-depends"] = kernel_depends[variant]
         files[f"build/{variant}/metadata.json"] = json.dumps(metadata).encode()
         files[f"build/{variant}/__init__.py"] = f"# {name} {label}\nfrom ._ops import ops\n".encode()
         if bytecode:
@@ -54,9 +58,9 @@ def expected_variant_hashes(files: dict) -> dict:
 
 
 def add(kernels, tmp_path: Path, mirror_dir: Path, repo: str, label: str, *args: str,
-        bytecode: bool = True) -> tuple:
+        bytecode: bool = True, kernel_depends: dict | None = None) -> tuple:
     build = tmp_path / f"build-{repo.replace('/', '-')}-{label}"
-    files = make_kernel_build(build, repo.split("/")[1], label, bytecode)
+    files = make_kernel_build(build, repo.split("/")[1], label, bytecode, kernel_depends)
     result = kernels("mirror", "add", str(build), "--repo", repo, "--mirror", str(mirror_dir), *args,
                      env={"SOURCE_DATE_EPOCH": DATE})
     assert result.returncode == 0, result.stderr

@@ -1,6 +1,7 @@
 """`kernels lock` against `kernels serve`: resolution, hashes, --check, keeping locked entries, errors."""
 
 import json
+import time
 
 import pytest
 
@@ -154,3 +155,26 @@ def test_lock_with_kernels_toml_and_the_commits_format(kernels, hub, serve, tmp_
     assert result.returncode == 0, result.stderr
     assert json.loads((proj / "kernels.lock").read_text()) == [
         {"dependency": {"repo-id": "org/relu", "version": 2}, "lock": {"commit": hub["commits"][("relu", "v2")]}}]
+
+
+def test_a_server_that_trickles_bytes_meets_the_request_deadline(kernels, hub, serve, tmp_path):
+    """16 bytes a second passes the stall check (1 byte/s for 30 s) and would hold every request
+    for minutes; KERNELS_REQUEST_TIMEOUT bounds each API request, retries included."""
+    server = serve(hub["dir"], "--trickle-bytes-per-second", "16")
+    proj = project(tmp_path / "proj", '"org/relu" = 1\n')
+    started = time.monotonic()
+    result = kernels("--endpoint", server.url, "--project", str(proj), "lock", "--format", "commits",
+                     env={"KERNELS_REQUEST_TIMEOUT": "1.5"})
+    elapsed = time.monotonic() - started
+    assert result.returncode in (1, 5), result.stderr  # the trust check's overview fails first
+    assert "request deadline of 1500 ms" in result.stderr
+    assert "KERNELS_REQUEST_TIMEOUT" in result.stderr
+    assert elapsed < 15, result.stderr
+
+
+def test_a_request_timeout_that_is_not_a_number_is_a_usage_error(kernels, tmp_path):
+    proj = project(tmp_path / "proj", '"org/relu" = 1\n')
+    result = kernels("--endpoint", "http://127.0.0.1:9", "--project", str(proj), "lock",
+                     env={"KERNELS_REQUEST_TIMEOUT": "soon"})
+    assert result.returncode == 2
+    assert "KERNELS_REQUEST_TIMEOUT='soon' is not a number of seconds" in result.stderr

@@ -237,7 +237,7 @@ def test_a_redirect_to_another_host_does_not_carry_the_token(kernels, hubs, tmp_
 
     result = lock(kernels, hub, proj, *extra, env=env)
     assert_one_clean_error_line(result, 1)
-    assert hub.authorizations() == [f"Bearer {TOKEN}"] * 2  # kernel-status.toml, refs
+    assert hub.authorizations() == [f"Bearer {TOKEN}"] * 3  # org overview, kernel-status.toml, refs
     assert [seen.path.split("?")[0] for seen in foreign.seen] == ["/api/kernels/org/x/refs"]
     assert foreign.authorizations() == [None]
     output = result.stdout + result.stderr
@@ -264,7 +264,7 @@ def test_a_redirect_chain_that_comes_back_stays_without_the_token(kernels, hubs,
     proj = project(tmp_path / "proj", DEPENDENCY)
     result = lock(kernels, hub, proj, "--token", TOKEN)
     assert_one_clean_error_line(result, 1)
-    assert [(seen.path, seen.headers.get("authorization")) for seen in hub.seen[1:]] == [
+    assert [(seen.path, seen.headers.get("authorization")) for seen in hub.seen[2:]] == [
         ("/api/kernels/org/x/refs", f"Bearer {TOKEN}"), ("/api/kernels/org/x/refs?back=1", None)]
     assert foreign.authorizations() == [None]
     assert TOKEN not in result.stdout + result.stderr
@@ -277,7 +277,7 @@ def test_a_next_page_on_another_host_is_asked_without_the_token(kernels, hubs, t
     foreign.answers["tree"] = lambda handler: handler.reply_json({"error": "who are you?"}, 401)
     result = lock(kernels, hub, project(tmp_path / "proj", DEPENDENCY), "--token", TOKEN)
     assert_one_clean_error_line(result, 1)
-    assert hub.authorizations() == [f"Bearer {TOKEN}"] * 3  # kernel-status.toml, refs, tree
+    assert hub.authorizations() == [f"Bearer {TOKEN}"] * 4  # overview, kernel-status, refs, tree
     assert foreign.authorizations() == [None]
     assert TOKEN not in result.stdout + result.stderr
 
@@ -347,7 +347,7 @@ def request_lines(log: str) -> list:
 
 
 @pytest.mark.parametrize("faults", [
-    {"error": 0.3}, {"rate-limit": 0.2}, {"drop": 0.2}, {"drop": 0.2, "error": 0.3, "rate-limit": 0.2}],
+    {"error": 0.3}, {"rate-limit": 0.2}, {"drop": 0.2}, {"drop": 0.1, "error": 0.1, "rate-limit": 0.1}],
     ids=lambda faults: "+".join(faults))
 def test_lock_through_injected_faults_writes_the_same_bytes(kernels, serve, tmp_path, faults):
     mirror = tmp_path / "mirror"

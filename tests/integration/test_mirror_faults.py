@@ -70,3 +70,11 @@ def test_fault_rates_above_one_are_a_usage_error(kernels, mirror):
     assert "add up to more than 1" in result.stderr
 
 
+
+
+def test_trickle_sends_a_body_a_few_bytes_a_second(mirror, serve):
+    server = serve(mirror["dir"], "--trickle-bytes-per-second", "40")
+    started = time.monotonic()
+    reply = request(f"{server.url}/api/kernels/org/relu/refs")
+    assert reply.status == 200
+    assert time.monotonic() - started >= (len(reply.body) - 1) // 40

@@ -104,3 +104,38 @@ def test_versions_of_a_malformed_repo_id_is_a_usage_error(kernels):
     result = kernels("versions", "not a repo")
     assert result.returncode == 2
     assert "'not a repo' is not a Hub repo id" in result.stderr
+
+
+def test_versions_offline_lists_what_the_cache_knows(kernels, tmp_path):
+    """Offline, the versions come from refs/ (as `kernels lock` and the reference tool write them)
+    and the variants from the downloaded snapshots; no request is made (no endpoint at all)."""
+    cache = tmp_path / "cache"
+    repo = cache / "kernels--org--relu"
+    v1, tag = "1" * 40, "2" * 40
+    for name, commit in (("v1", v1), ("v1.1.0", tag), ("main", tag), ("not-a-version", tag)):
+        write_text(repo / "refs" / name, commit)
+    (repo / "snapshots" / v1 / "build" / HOST_VARIANT).mkdir(parents=True)
+    (repo / "snapshots" / v1 / "build" / "not a variant").mkdir(parents=True)
+    common = ["--endpoint", "http://127.0.0.1:9", "--cache-dir", str(cache), "--offline"]
+    result = kernels(*common, "--json", "versions", "org/relu", *cpu_system_args(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["from_cache"] is True
+    assert [(v["kind"], v["name"], v["commit"]) for v in report["versions"]] == [
+        ("branch", "v1", v1), ("tag", "v1.1.0", tag)]
+    assert report["versions"][0]["variants"] == [HOST_VARIANT]
+    assert report["versions"][0]["variant"] == HOST_VARIANT
+    assert report["versions"][1]["variants"] == []
+
+    text = kernels(*common, "versions", "org/relu", *cpu_system_args(tmp_path))
+    assert text.returncode == 0, text.stderr
+    assert "offline: versions from the cache" in text.stderr
+
+    unknown = kernels(*common, "versions", "org/other", *cpu_system_args(tmp_path))
+    assert unknown.returncode == 6
+    assert "records no version of org/other" in unknown.stderr
+
+
+def write_text(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -359,4 +361,41 @@ TEST_CASE("http retries: a resumption answered with an error status fails the do
   CHECK(result.error().message.find("broke after 4000 bytes") != std::string::npos);
   CHECK(result.error().message.find("HTTP 404") != std::string::npos);
   CHECK(sink.bytes == blob.substr(0, 4000));
+}
+
+TEST_CASE("http retries: a buffered request ends at its deadline; a streamed download has none") {
+  LocalHttpServer server;
+  // Ten bytes, one every 100 ms: never stalled (1 byte/s), but slow.
+  server.routes().Get("/trickle", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content_provider(10, "text/plain",
+                                  [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                    if (offset > 0)
+                                      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                    return sink.write("x", 1);
+                                  });
+  });
+  server.start();
+  auto settings = fast_test_settings();
+  settings.request_deadline = std::chrono::milliseconds(300);
+  auto client = make_client(settings);
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto buffered = client.perform_one(get_request(server.url("/trickle")));
+  REQUIRE_FALSE(buffered.has_value());
+  CHECK(buffered.error().code == kernels::ErrorCode::network);
+  CHECK(buffered.error().message.find("request deadline of 300 ms") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900));
+
+  std::string received;
+  HttpRequest streamed = get_request(server.url("/trickle"));
+  streamed.body =
+      kernels::StreamingBody{[&](std::span<const std::byte> data) -> kernels::Result<void> {
+                               for (const std::byte b : data)
+                                 received.push_back(static_cast<char>(b));
+                               return {};
+                             },
+                             {}};
+  const auto download = client.perform_one(std::move(streamed));
+  REQUIRE(download.has_value());
+  CHECK(received == "xxxxxxxxxx");
 }

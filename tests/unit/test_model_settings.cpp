@@ -1,3 +1,4 @@
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -164,4 +165,31 @@ TEST_CASE("environment: from_process sees the process's variables") {
   const auto env = Environment::from_process();
   CHECK(env.get("PATH").has_value());
   CHECK_FALSE(env.get("KERNELS_TEST_SURELY_UNSET_VARIABLE").has_value());
+}
+
+TEST_CASE("settings: KERNELS_REQUEST_TIMEOUT is seconds, 60 by default, 0 for none") {
+  auto defaults = resolve_settings({}, environment({{"HOME", "/home/u"}}));
+  REQUIRE(defaults);
+  CHECK(defaults->request_timeout.value == std::chrono::seconds(60));
+  CHECK(defaults->request_timeout.origin.kind == SettingOrigin::Kind::default_value);
+
+  auto set =
+      resolve_settings({}, environment({{"HOME", "/home/u"}, {"KERNELS_REQUEST_TIMEOUT", "2.5"}}));
+  REQUIRE(set);
+  CHECK(set->request_timeout.value == std::chrono::milliseconds(2500));
+  CHECK(set->request_timeout.origin.name == "KERNELS_REQUEST_TIMEOUT");
+
+  CHECK(kernels::parse_seconds_setting("X", "0").value() == std::chrono::milliseconds(0));
+  CHECK(kernels::parse_seconds_setting("X", " 90 ").value() == std::chrono::seconds(90));
+  CHECK(kernels::parse_seconds_setting("X", "0.125").value() == std::chrono::milliseconds(125));
+  for (const char* bad : {"", "-1", "1.", ".5", "1e3", "soon", "86401", "1.5s"}) {
+    CAPTURE(bad);
+    const auto parsed = kernels::parse_seconds_setting("X", bad);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().code == ErrorCode::usage);
+  }
+  auto bad =
+      resolve_settings({}, environment({{"HOME", "/home/u"}, {"KERNELS_REQUEST_TIMEOUT", "soon"}}));
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message.find("KERNELS_REQUEST_TIMEOUT='soon'") != std::string::npos);
 }

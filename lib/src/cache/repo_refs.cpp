@@ -20,8 +20,8 @@ bool is_commit_id(std::string_view text) {
 
 }  // namespace
 
-std::string cache_repo_folder_name(std::string_view repo_id, CacheRepoType type) {
-  std::string name = type == CacheRepoType::kernel ? "kernels--" : "models--";
+std::string cache_repo_folder_name(std::string_view repo_id, RepoType type) {
+  std::string name = type == RepoType::kernel ? "kernels--" : "models--";
   for (const char c : repo_id) {
     if (c == '/') {
       name += "--";
@@ -33,7 +33,7 @@ std::string cache_repo_folder_name(std::string_view repo_id, CacheRepoType type)
 }
 
 Result<std::filesystem::path> cache_ref_path(const std::filesystem::path& cache_dir,
-                                             std::string_view repo_id, CacheRepoType type,
+                                             std::string_view repo_id, RepoType type,
                                              std::string_view revision) {
   const bool bad_character = std::any_of(revision.begin(), revision.end(), [](char c) {
     return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
@@ -49,8 +49,7 @@ Result<std::filesystem::path> cache_ref_path(const std::filesystem::path& cache_
 }
 
 Result<void> write_cache_ref(const std::filesystem::path& cache_dir, std::string_view repo_id,
-                             CacheRepoType type, std::string_view revision,
-                             std::string_view commit) {
+                             RepoType type, std::string_view revision, std::string_view commit) {
   auto path = cache_ref_path(cache_dir, repo_id, type, revision);
   if (!path) return tl::unexpected(path.error());
   std::error_code error;
@@ -67,7 +66,7 @@ Result<void> write_cache_ref(const std::filesystem::path& cache_dir, std::string
 std::vector<CachedRef> read_cache_refs(const std::filesystem::path& cache_dir,
                                        std::string_view repo_id) {
   std::vector<CachedRef> refs;
-  for (const CacheRepoType type : {CacheRepoType::kernel, CacheRepoType::model}) {
+  for (const RepoType type : {RepoType::kernel, RepoType::model}) {
     const auto folder = cache_dir / cache_repo_folder_name(repo_id, type) / "refs";
     std::error_code error;
     std::vector<CachedRef> found;

@@ -120,8 +120,9 @@ Result<CurlEasyPtr> make_easy(const EasyConfig& config) {
   }
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_CONNECTTIMEOUT_MS, to_long(settings.connect_timeout.count()));
-  if (settings.attempt_timeout.count() > 0) {
-    set(CURLOPT_TIMEOUT_MS, to_long(settings.attempt_timeout.count()));
+  const auto timeout = config.timeout.value_or(settings.attempt_timeout);
+  if (timeout.count() > 0) {
+    set(CURLOPT_TIMEOUT_MS, to_long(timeout.count()));
   }
   set(CURLOPT_LOW_SPEED_LIMIT, to_long(settings.stall_bytes_per_second));
   set(CURLOPT_LOW_SPEED_TIME, to_long(settings.stall_time.count()));

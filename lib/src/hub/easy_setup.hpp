@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 // Building one libcurl easy handle for one hop of one attempt: the options every request gets
 // (TLS verification, timeouts, stall detection, no automatic redirects) and the request headers.
 
@@ -42,6 +45,8 @@ struct EasyConfig {
   void* owner = nullptr;         // CURLOPT_PRIVATE and the callbacks' user data
   CurlDataCallback on_header = nullptr;
   CurlDataCallback on_body = nullptr;
+  // When set, replaces settings->attempt_timeout for this hop (what is left of a deadline).
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 [[nodiscard]] Result<CurlEasyPtr> make_easy(const EasyConfig& config);

@@ -122,15 +122,55 @@ std::vector<Result<std::optional<KernelStatus>>> HubClient::kernel_status_many(
       });
 }
 
+std::vector<Result<std::string>> HubClient::file_text_many(std::span<const FileQuery> queries,
+                                                           std::size_t max_bytes) {
+  const StageContext context{http_, known_types_, offline_, token_};
+  auto answers = detail::run_first_stage<FileQuery>(
+      context, queries, "a file", [](const FileQuery& query) { return query.repo; },
+      [](const FileQuery& query) {
+        return detail::check_query(query.repo, query.revision, query.path);
+      },
+      [&](const FileQuery& query, const RepoRef& asked) {
+        return resolve_get_request(endpoint_, asked, query.revision, query.path,
+                                   BufferedBody{max_bytes});
+      });
+  return detail::finish_stage<std::string>(
+      context, answers, [&](StageAnswer& answer, std::size_t i) {
+        if (!answer.response.is_success()) {
+          return Result<std::string>(tl::unexpected(
+              detail::answer_error(answer, {"file", queries[i].revision, queries[i].path})));
+        }
+        return Result<std::string>(std::move(answer.response.body));
+      });
+}
+
 Result<OrgOverview> HubClient::org_overview(std::string_view org) {
-  if (offline_)
-    return tl::unexpected(offline_error("the overview", "organization " + std::string(org)));
-  if (auto valid = detail::check_namespace(org); !valid) return tl::unexpected(valid.error());
-  auto response = http_.perform_one(org_overview_request(endpoint_, org));
-  Result<OrgOverview> result = response ? parse_org_overview(*response, org)
-                                        : Result<OrgOverview>(tl::unexpected(response.error()));
-  detail::scrub_token(result, token_);
-  return result;
+  const std::string name(org);
+  return std::move(org_overview_many(std::span(&name, 1)).front());
+}
+
+std::vector<Result<OrgOverview>> HubClient::org_overview_many(std::span<const std::string> orgs) {
+  std::vector<Result<OrgOverview>> results(orgs.size(), tl::unexpected(Error{}));
+  std::vector<HttpRequest> requests;
+  std::vector<std::size_t> positions;
+  for (std::size_t i = 0; i < orgs.size(); ++i) {
+    if (offline_) {
+      results[i] = tl::unexpected(offline_error("the overview", "organization " + orgs[i]));
+    } else if (auto valid = detail::check_namespace(orgs[i]); !valid) {
+      results[i] = tl::unexpected(valid.error());
+    } else {
+      requests.push_back(org_overview_request(endpoint_, orgs[i]));
+      positions.push_back(i);
+    }
+  }
+  auto responses = http_.perform(std::move(requests));
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    const std::size_t i = positions[k];
+    results[i] = responses[k] ? parse_org_overview(*responses[k], orgs[i])
+                              : Result<OrgOverview>(tl::unexpected(responses[k].error()));
+    detail::scrub_token(results[i], token_);
+  }
+  return results;
 }
 
 }  // namespace kernels

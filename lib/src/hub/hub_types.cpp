@@ -4,16 +4,6 @@
 
 namespace kernels {
 
-std::string_view to_string(RepoType type) {
-  switch (type) {
-    case RepoType::kernel:
-      return "kernel";
-    case RepoType::model:
-      return "model";
-  }
-  return "kernel";
-}
-
 Result<HubEndpoint> make_hub_endpoint(std::string_view url) {
   while (url.ends_with('/'))
     url.remove_suffix(1);

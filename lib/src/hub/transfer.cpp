@@ -34,6 +34,10 @@ Transfer::Transfer(std::size_t index, HttpRequest request, const ClientContext& 
     : index_(index), request_(std::move(request)), context_(&context) {
   token_for_request_url_ = !context_->settings->bearer_token.empty() &&
                            same_origin(request_.url, context_->token_origin);
+  if (context_->settings->request_deadline.count() > 0 &&
+      std::holds_alternative<BufferedBody>(request_.body)) {
+    deadline_ = Clock::now() + context_->settings->request_deadline;
+  }
   restart_chain();
 }
 
@@ -59,8 +63,26 @@ Error Transfer::network_error(std::string message) const {
   return Error{ErrorCode::network, std::move(message), redact_url(url_)};
 }
 
+std::string Transfer::deadline_text() const {
+  auto host = url_host_port(url_);
+  return "no complete answer from " + (host ? *host : redact_url(url_)) +
+         " within the request deadline of " +
+         std::to_string(context_->settings->request_deadline.count()) +
+         " ms (KERNELS_REQUEST_TIMEOUT sets it; the server or the network is too slow)";
+}
+
 Result<CURL*> Transfer::start_hop() {
   hop_ = Hop{};
+  hop_.timeout = context_->settings->attempt_timeout;
+  if (deadline_) {
+    using std::chrono::milliseconds;
+    const auto left = std::chrono::duration_cast<milliseconds>(*deadline_ - Clock::now());
+    if (left.count() <= 0) return tl::unexpected(network_error(deadline_text()));
+    if (hop_.timeout.count() == 0 || left < hop_.timeout) {
+      hop_.timeout = left;
+      hop_.deadline_limited = true;
+    }
+  }
   body_.clear();
   abort_.reset();
   hop_.range_start = next_range_start();
@@ -81,6 +103,7 @@ Result<CURL*> Transfer::start_hop() {
   config.owner = this;
   config.on_header = &Transfer::header_thunk;
   config.on_body = &Transfer::body_thunk;
+  config.timeout = hop_.timeout;
   auto easy = make_easy(config);
   if (!easy) return tl::unexpected(easy.error());
   hop_.easy = std::move(*easy);
@@ -256,7 +279,7 @@ Transfer::Next Transfer::finish_hop(CURLcode code) {
     curl_easy_getinfo(hop_.easy.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
     curl_easy_getinfo(hop_.easy.get(), CURLINFO_TOTAL_TIME_T, &total_us);
     facts.connected = connect_us > 0 || pretransfer_us > 0;
-    const auto limit_us = context_->settings->attempt_timeout.count() * 1000;
+    const auto limit_us = hop_.timeout.count() * 1000;
     facts.hit_attempt_limit = limit_us > 0 && total_us >= limit_us * 9 / 10;
   }
   hop_.easy.reset();
@@ -274,6 +297,9 @@ Transfer::Next Transfer::finish_hop(CURLcode code) {
   auto host = url_host_port(url_);
   std::string text = describe_transport_failure(failure, host ? *host : redact_url(url_),
                                                 hop_.error.data(), *context_->settings);
+  if (failure == TransportFailure::timeout && hop_.deadline_limited) {
+    return Done{tl::unexpected(network_error(deadline_text()))};
+  }
   return retry_or_finish(AttemptOutcome{failure, 0, std::nullopt}, std::move(text));
 }
 
@@ -305,6 +331,10 @@ Transfer::Next Transfer::retry_or_finish(const AttemptOutcome& outcome, std::str
   if (!decision.retry) {
     if (outcome.failure == TransportFailure::none) return finish_with_response();
     return Done{tl::unexpected(network_error(failure_text + "; " + decision.reason))};
+  }
+  if (deadline_ && Clock::now() + decision.delay >= *deadline_) {
+    if (outcome.failure == TransportFailure::none) return finish_with_response();
+    return Done{tl::unexpected(network_error(failure_text + "; " + deadline_text()))};
   }
   if (!streaming()) {
     // A buffered body is small: start it over rather than resume.

@@ -69,6 +69,8 @@ class Transfer {
     bool headers_done = false;
     std::size_t header_bytes = 0;  // every header line of the hop, interim responses included
     BodyMode mode = BodyMode::discard;
+    std::chrono::milliseconds timeout{0};  // this hop's CURLOPT_TIMEOUT_MS; 0: none
+    bool deadline_limited = false;         // `timeout` is what was left of the deadline
     CurlEasyPtr easy;
   };
 
@@ -90,6 +92,7 @@ class Transfer {
   [[nodiscard]] Next finish_with_response();
   void restart_chain();
   [[nodiscard]] Error network_error(std::string message) const;
+  [[nodiscard]] std::string deadline_text() const;
 
   std::size_t index_;
   HttpRequest request_;
@@ -101,6 +104,8 @@ class Transfer {
   bool token_allowed_ = false;
   std::vector<HttpRedirect> redirects_;
   int attempt_ = 1;
+  // HttpSettings::request_deadline applied to this request, when it applies.
+  std::optional<Clock::time_point> deadline_;
 
   // What the sink holds: bytes [body_offset_, body_offset_ + delivered_) of the resource, once
   // offset_known_ (a 2xx response fixed body_offset_).

@@ -104,7 +104,7 @@ HubRequest hub_request(const httplib::Request& request) {
 // the connection is closed, although Content-Length announces all of it. With `corrupt`, a file
 // body's first byte is flipped.
 void write_reply(HubReply reply, const httplib::Request& request, httplib::Response& response,
-                 bool truncate, bool corrupt = false) {
+                 bool truncate, bool corrupt, std::uint32_t trickle) {
   response.status = reply.status;
   std::string content_type = "application/octet-stream";
   for (auto& [name, value] : reply.headers) {
@@ -125,10 +125,14 @@ void write_reply(HubReply reply, const httplib::Request& request, httplib::Respo
     auto content = std::make_shared<std::string>(std::move(*text));
     response.set_content_provider(
         content->size(), content_type,
-        [content, limit](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        [content, limit, trickle](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
           if (offset >= limit) return false;
-          const std::size_t count =
+          std::size_t count =
               std::min<std::uint64_t>({length, limit - offset, std::uint64_t{kChunkBytes}});
+          if (trickle > 0) {
+            if (offset > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+            count = std::min<std::size_t>(count, trickle);
+          }
           return sink.write(content->data() + offset, count);
         });
     return;
@@ -136,9 +140,15 @@ void write_reply(HubReply reply, const httplib::Request& request, httplib::Respo
   auto reader = std::make_shared<FileReader>(std::get<FileBody>(std::move(reply.body)));
   response.set_content_provider(
       static_cast<std::size_t>(size), content_type,
-      [reader, limit, corrupt](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+      [reader, limit, corrupt, trickle](std::size_t offset, std::size_t length,
+                                        httplib::DataSink& sink) {
         if (offset >= limit) return false;
-        const auto chunk = reader->read(offset, std::min<std::uint64_t>(length, limit - offset));
+        std::uint64_t count = std::min<std::uint64_t>(length, limit - offset);
+        if (trickle > 0) {
+          if (offset > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+          count = std::min<std::uint64_t>(count, trickle);
+        }
+        const auto chunk = reader->read(offset, count);
         if (!chunk) return false;
         if (corrupt && offset == 0 && !chunk->empty()) {
           std::string changed(*chunk);
@@ -212,7 +222,8 @@ struct Server::Impl {
         if (corrupt) reply.set_header("X-Mirror-Fault", "corrupt");
         break;
     }
-    write_reply(std::move(reply), request, response, fault == Fault::truncate, corrupt);
+    write_reply(std::move(reply), request, response, fault == Fault::truncate, corrupt,
+                options.faults.trickle_bytes_per_second);
     return httplib::Server::HandlerResponse::Handled;
   }
 

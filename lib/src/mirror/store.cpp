@@ -69,23 +69,6 @@ bool is_any_case_hex40(std::string_view text) {
 
 }  // namespace
 
-std::string_view to_string(RepoType type) {
-  switch (type) {
-    case RepoType::kernel:
-      return "kernel";
-    case RepoType::model:
-      return "model";
-  }
-  return "kernel";
-}
-
-Result<RepoType> parse_repo_type(std::string_view text) {
-  if (text == "kernel") return RepoType::kernel;
-  if (text == "model") return RepoType::model;
-  return fail(ErrorCode::invalid_input,
-              "unknown repo type '" + std::string(text) + "'; expected 'kernel' or 'model'");
-}
-
 std::string lfs_pointer(std::string_view sha256_hex, std::uint64_t size) {
   std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:";
   pointer += sha256_hex;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -147,6 +149,32 @@ Result<bool> parse_bool_setting(std::string_view name, std::string_view value) {
                   "' is not a boolean; use 1 or 0 (also true/false, yes/no, on/off)");
 }
 
+Result<std::chrono::milliseconds> parse_seconds_setting(std::string_view name,
+                                                        std::string_view value) {
+  const std::string_view text = ascii::trim(value);
+  std::uint64_t whole = 0;
+  std::uint64_t thousandths = 0;
+  std::size_t digits = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && ascii::is_digit(text[i]) && digits < 6; ++i, ++digits)
+    whole = whole * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  bool valid = digits > 0;
+  if (valid && i < text.size() && text[i] == '.') {
+    ++i;
+    std::uint64_t scale = 100;
+    const std::size_t fraction_start = i;
+    for (; i < text.size() && ascii::is_digit(text[i]); ++i, scale /= 10)
+      thousandths += static_cast<std::uint64_t>(text[i] - '0') * scale;
+    valid = i > fraction_start;
+  }
+  constexpr std::uint64_t kDay = 86'400;
+  if (!valid || i != text.size() || whole > kDay) {
+    return fail(ErrorCode::usage, std::string(name) + "='" + std::string(value) +
+                                      "' is not a number of seconds from 0 to 86400 (0: none)");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(whole * 1000 + thousandths));
+}
+
 std::string redacted_token(std::string_view token) {
   if (token.size() < 12) return "***";
   return std::string(token.substr(0, 3)) + "…" + std::string(token.substr(token.size() - 4));
@@ -212,6 +240,13 @@ Result<Settings> resolve_settings(const SettingOverrides& overrides,
     auto disabled = parse_bool_setting(name, *value);
     if (!disabled) return tl::unexpected(disabled.error());
     settings.telemetry_disabled = settings.telemetry_disabled || *disabled;
+  }
+
+  settings.request_timeout = {kDefaultRequestTimeout, by_default()};
+  if (auto value = environment.get_non_empty("KERNELS_REQUEST_TIMEOUT")) {
+    auto timeout = parse_seconds_setting("KERNELS_REQUEST_TIMEOUT", *value);
+    if (!timeout) return tl::unexpected(timeout.error());
+    settings.request_timeout = {*timeout, from_environment("KERNELS_REQUEST_TIMEOUT")};
   }
   return settings;
 }

@@ -19,17 +19,58 @@ bool is_full_commit(std::string_view text) {
 }
 
 // The entries still in play, so that a stage asks the Hub only about those.
-std::vector<PendingLock*> active(std::vector<PendingLock>& pending) {
+std::vector<PendingLock*> active(std::vector<PendingLock*>& pending) {
   std::vector<PendingLock*> result;
-  for (PendingLock& entry : pending) {
-    if (!entry.error) result.push_back(&entry);
+  for (PendingLock* entry : pending) {
+    if (!entry->error) result.push_back(entry);
   }
   return result;
 }
 
+std::string publisher_of(std::string_view repo_id) {
+  return std::string(repo_id.substr(0, repo_id.find('/')));
+}
+
 }  // namespace
 
-void follow_redirects(std::vector<PendingLock>& pending, HubClient& hub) {
+void check_publishers(std::vector<PendingLock*>& pending, HubClient& hub,
+                      const std::function<bool(std::string_view)>& trusted,
+                      UntrustedPublisher policy, std::vector<std::string>& warnings) {
+  // Offline, the later stages fail with the offline error, which says more than "cannot verify".
+  if (hub.offline()) return;
+  std::vector<PendingLock*> entries;
+  std::vector<std::string> orgs;
+  for (PendingLock* entry : active(pending)) {
+    if (trusted(entry->repo.repo_id)) continue;
+    entries.push_back(entry);
+    std::string org = publisher_of(entry->repo.repo_id);
+    if (std::find(orgs.begin(), orgs.end(), org) == orgs.end()) orgs.push_back(std::move(org));
+  }
+  if (entries.empty()) return;
+  const auto overviews = hub.org_overview_many(orgs);
+  for (PendingLock* entry : entries) {
+    const std::string org = publisher_of(entry->repo.repo_id);
+    const auto& overview = overviews[static_cast<std::size_t>(
+        std::find(orgs.begin(), orgs.end(), org) - orgs.begin())];
+    if (overview && overview->trusted_kernel_publisher) continue;
+    const std::string& repo_id = entry->repo.repo_id;
+    std::string why =
+        overview ? "is not from a trusted publisher (the Hub does not mark organization '" + org +
+                       "' a trusted kernel publisher)"
+                 : "could not verify publisher trust status (" + overview.error().describe() + ")";
+    std::string fix = "if you trust its code, run `kernels lock --trust-remote-code " + repo_id +
+                      "` (or `--trust-remote-code` alone for every repo)";
+    if (policy == UntrustedPublisher::refuse) {
+      entry->error = Error{ErrorCode::failure,
+                           "kernel repository '" + repo_id + "' " + why + "; " + fix, repo_id};
+    } else {
+      warnings.push_back("Kernel repository '" + repo_id + "' " + why +
+                         ": kernels >= 0.14 will not load it; " + fix);
+    }
+  }
+}
+
+void follow_redirects(std::vector<PendingLock*>& pending, HubClient& hub) {
   std::vector<PendingLock*> entries = active(pending);
   std::vector<RepoRevision> queries;
   for (const PendingLock* entry : entries)
@@ -53,7 +94,7 @@ void follow_redirects(std::vector<PendingLock>& pending, HubClient& hub) {
   }
 }
 
-void resolve_versions(std::vector<PendingLock>& pending, HubClient& hub,
+void resolve_versions(std::vector<PendingLock*>& pending, HubClient& hub,
                       std::vector<std::string>& warnings) {
   std::vector<PendingLock*> entries;
   for (PendingLock* entry : active(pending)) {
@@ -106,7 +147,7 @@ void resolve_versions(std::vector<PendingLock>& pending, HubClient& hub,
   }
 }
 
-void resolve_commits(std::vector<PendingLock>& pending, HubClient& hub) {
+void resolve_commits(std::vector<PendingLock*>& pending, HubClient& hub) {
   std::vector<PendingLock*> entries;
   for (PendingLock* entry : active(pending)) {
     // A branch or tag target is already the full commit: no need to ask again.
@@ -132,7 +173,7 @@ void resolve_commits(std::vector<PendingLock>& pending, HubClient& hub) {
   }
 }
 
-void hash_variants(std::vector<PendingLock>& pending, HubClient& hub) {
+void hash_variants(std::vector<PendingLock*>& pending, HubClient& hub) {
   std::vector<PendingLock*> entries = active(pending);
   std::vector<TreeQuery> queries;
   for (const PendingLock* entry : entries) {
@@ -146,6 +187,18 @@ void hash_variants(std::vector<PendingLock>& pending, HubClient& hub) {
       continue;
     }
     const auto files = tree_files(trees[i]->entries);
+    entry.metadata_variants.emplace();
+    for (const RepoTreeFile& file : files) {
+      // build/<variant>/metadata.json, nothing deeper.
+      constexpr std::string_view kPrefix = "build/";
+      constexpr std::string_view kSuffix = "/metadata.json";
+      const std::string_view path = file.path;
+      if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) continue;
+      const auto variant =
+          path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+      if (variant.empty() || variant.find('/') != std::string_view::npos) continue;
+      entry.metadata_variants->emplace_back(variant);
+    }
     auto hashes = variant_hashes_from_tree(files);
     if (!hashes) {
       Error error = std::move(hashes.error());

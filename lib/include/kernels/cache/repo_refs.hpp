@@ -13,25 +13,23 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/model/repo_type.hpp"
 
 namespace kernels {
 
-enum class CacheRepoType { kernel, model };
-
 // "kernels--org--name" or "models--org--name" (the caller has validated the repo id).
-[[nodiscard]] std::string cache_repo_folder_name(std::string_view repo_id, CacheRepoType type);
+[[nodiscard]] std::string cache_repo_folder_name(std::string_view repo_id, RepoType type);
 
 // <cache>/<folder>/refs/<revision>. Revisions with '/' (refs/pr/1) become nested folders, as in
 // huggingface_hub; a revision with '..', a leading '/', a backslash or a control character is
 // refused (ErrorCode::invalid_input).
 [[nodiscard]] Result<std::filesystem::path> cache_ref_path(const std::filesystem::path& cache_dir,
-                                                           std::string_view repo_id,
-                                                           CacheRepoType type,
+                                                           std::string_view repo_id, RepoType type,
                                                            std::string_view revision);
 
 // Records `commit` as what `revision` points to (written atomically).
 [[nodiscard]] Result<void> write_cache_ref(const std::filesystem::path& cache_dir,
-                                           std::string_view repo_id, CacheRepoType type,
+                                           std::string_view repo_id, RepoType type,
                                            std::string_view revision, std::string_view commit);
 
 struct CachedRef {

@@ -158,6 +158,11 @@ struct HttpSettings {
   // Upper bound for one attempt, connection to last byte; 0 means none (large downloads rely on
   // stall detection instead).
   std::chrono::milliseconds attempt_timeout{0};
+  // Upper bound for a whole request with a BufferedBody (API answers, HEADs, small files), from
+  // its first attempt through every retry and redirect; 0 means none. A server that trickles
+  // bytes just fast enough to pass the stall check cannot hold such a request longer. Streamed
+  // downloads are exempt: a large file may rightly take long, and stall detection covers them.
+  std::chrono::milliseconds request_deadline{0};
   // An attempt slower than stall_bytes_per_second for stall_time is a stall (retried).
   std::uint32_t stall_bytes_per_second = 1;
   std::chrono::seconds stall_time{30};

@@ -92,6 +92,13 @@ class HubClient {
       std::span<const FileQuery> queries);
   [[nodiscard]] std::vector<Result<std::optional<KernelStatus>>> kernel_status_many(
       std::span<const RepoRevision> queries);
+  // GET of small files through /resolve (the lock reads every variant's metadata.json), each body
+  // at most max_bytes, as text. A missing file is ErrorCode::not_found naming the path.
+  [[nodiscard]] std::vector<Result<std::string>> file_text_many(std::span<const FileQuery> queries,
+                                                                std::size_t max_bytes);
+  // The overview of each organization, all in one batch (no model fallback: not a repo).
+  [[nodiscard]] std::vector<Result<OrgOverview>> org_overview_many(
+      std::span<const std::string> orgs);
 
  private:
   HubClient(HubEndpoint endpoint, HttpClient http, bool offline, std::string token);

@@ -12,18 +12,11 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/model/repo_type.hpp"
 #include "kernels/model/variant_hash.hpp"
 #include "kernels/model/version_resolution.hpp"
 
 namespace kernels {
-
-// The Hub's repo types that kernels live in. `kernel` is the type of kernel repos since the
-// reference tool 0.14 (huggingface_hub 1.10); older kernels were published as `model` repos, and
-// older Hub mirrors know only models (DESIGN.md promise 5: kernel first, model as the fallback).
-enum class RepoType { kernel, model };
-
-// "kernel" or "model".
-[[nodiscard]] std::string_view to_string(RepoType type);
 
 // A repo on the Hub. The id is "org/name"; the client checks it (validate_repo_id) before it
 // builds a request.

@@ -12,6 +12,9 @@ namespace kernels::mirror {
 
 struct FaultOptions {
   std::uint32_t latency_ms = 0;  // added to every request
+  // Every response body is sent this many bytes at a time, one write a second (0: at once): a
+  // server that trickles bytes, too slowly to be useful, too fast to count as stalled.
+  std::uint32_t trickle_bytes_per_second = 0;
   // Shares of requests, each in [0, 1], together at most 1: a request gets at most one fault.
   double drop_rate = 0;        // the connection is closed without a response
   double error_rate = 0;       // 500 Internal Server Error

@@ -23,16 +23,16 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/model/repo_type.hpp"
 
 namespace kernels::mirror {
 
 inline constexpr int kMirrorFormat = 1;
 
-enum class RepoType { kernel, model };
-
-// "kernel" or "model".
-[[nodiscard]] std::string_view to_string(RepoType type);
-[[nodiscard]] Result<RepoType> parse_repo_type(std::string_view text);
+// The repo type of the whole project (model/repo_type.hpp), under the names mirror code uses.
+using kernels::parse_repo_type;
+using kernels::RepoType;
+using kernels::to_string;
 
 // repo.json.
 struct RepoSettings {

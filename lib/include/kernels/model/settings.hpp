@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ struct SettingOverrides {
 //   hf_home     -            HF_HOME, $XDG_CACHE_HOME/huggingface ~/.cache/huggingface telemetry -
 //   HF_HUB_DISABLE_TELEMETRY, DISABLE_TELEMETRY,       enabled
 //                            DO_NOT_TRACK
+//   request_timeout  -       KERNELS_REQUEST_TIMEOUT (seconds, 0: none)        60 s
 struct Settings {
   Setting<std::string> endpoint;              // no trailing '/'
   Setting<std::optional<std::string>> token;  // never printed; see redacted_token()
@@ -51,7 +53,12 @@ struct Settings {
   Setting<std::filesystem::path> cache_dir;
   Setting<std::filesystem::path> hf_home;
   bool telemetry_disabled = false;
+  // The deadline of one Hub API request (refs, info, trees, metadata files), retries included;
+  // zero: none. Downloads have none (HttpSettings::request_deadline).
+  Setting<std::chrono::milliseconds> request_timeout;
 };
+
+inline constexpr std::chrono::milliseconds kDefaultRequestTimeout{60'000};
 
 inline constexpr const char* kDefaultEndpoint = "https://huggingface.co";
 
@@ -59,6 +66,11 @@ inline constexpr const char* kDefaultEndpoint = "https://huggingface.co";
 // true nor false (1/0, true/false, yes/no, on/off; case-insensitive), no HOME to put the cache in.
 [[nodiscard]] Result<Settings> resolve_settings(const SettingOverrides& overrides,
                                                 const Environment& environment);
+
+// Parses a duration in seconds ("60", "2.5", "0"), at most a day, to milliseconds; `name` is used
+// in the error message (ErrorCode::usage).
+[[nodiscard]] Result<std::chrono::milliseconds> parse_seconds_setting(std::string_view name,
+                                                                      std::string_view value);
 
 // Parses a boolean environment value strictly; `name` is used in the error message.
 [[nodiscard]] Result<bool> parse_bool_setting(std::string_view name, std::string_view value);

@@ -4,18 +4,39 @@
 //
 // Resolution runs in stages, each one HTTP batch for all the repos that need it, so that locking
 // 20 repos costs about the round trips of one (hub_client.hpp):
-//   1. kernel-status.toml of every repo on main (a repo may have moved: lock the destination),
+//   0. the organization overview of every repo's publisher (trust, below),
+//   1. kernel-status.toml of every repo on main (a repo may have moved: lock the destination;
+//      variant_hashes format only, as kernels <= 0.16 did),
 //   2. refs of every repo with a version or specifier requirement (branch v<N>, or the best tag),
 //   3. repo info at the chosen revision (the full commit sha),
-//   4. the recursive tree at that commit, for the variant hashes (variant_hashes format only).
-// Not yet done: kernels 0.17 also locks, in the dependency_commits format, the kernel-depends
-// listed in each variant's metadata.json (transitively); a repo with kernel dependencies therefore
-// gets a shorter lock from us than from 0.17.
+//   4. the recursive tree at that commit, for the variant hashes (variant_hashes format only),
+//   5. the kernel-depends of every variant's metadata.json: a listing of build/ (unless stage 4
+//      has the tree) and every metadata.json, in two batches.
+// The kernels named in stage 5 form the next level, which runs the same stages; the levels go on
+// until no new kernel appears. Kernels are told apart by (repo, requirement), as kernels 0.17
+// does: two versions of one repo are two kernels. A cycle is an error (invalid_input).
+// * dependency_commits: every kernel is an entry (kernels 0.17's lock, byte for byte); every
+//   variant needs a metadata.json (kernels 0.17 fails without one). Unlike kernels 0.17, which
+//   writes a revision requirement's text as the commit (and so fails unless it is a full sha),
+//   a revision is resolved to its commit.
+// * variant_hashes: kernel dependencies are entries after the project's own, breadth-first, with
+//   their variant hashes (the loader verifies them); variants without metadata.json are skipped.
+//   The format holds one commit per repo: two requirements of one repo that resolve to different
+//   commits are an error that suggests the other format.
+// Trust: kernels >= 0.14 refuses, while locking, every kernel whose organization's overview does
+// not set trustedKernelPublisher, or cannot be read. The dependency_commits format refuses the
+// same way (the error names the repo and --trust-remote-code); variant_hashes warns, since the
+// tools of that format did not check. LockRequest::trusted / trust_all skip the check.
 //
 // An existing entry is kept without asking the Hub while its requirement still holds as far as the
 // lock and the cache know (cargo and uv do the same): the dependency_commits format records the
 // requirement; for the variant_hashes format, the cache's refs/ files (written by each lock) say
-// what a branch or tag pointed to. `upgrade` re-resolves.
+// what a branch or tag pointed to. `upgrade` re-resolves. When every project dependency is kept
+// and the lock holds nothing else, no request is made at all; when the lock also holds kernel
+// dependencies, the graph is walked again (kept entries keep their commits, but their
+// metadata.json is read), so `lock --check` of such a project needs the Hub. A lock written
+// before kernel-depends were locked, all of whose entries still hold, is kept as it is until
+// `--upgrade`.
 
 #include <filesystem>
 #include <optional>
@@ -37,6 +58,10 @@ struct LockRequest {
   std::vector<std::string> upgrade;  // repo ids to re-resolve
   // The format of a new kernels.lock (an existing one keeps its format unless this is set).
   std::optional<LockFormat> format;
+  // Repos locked even when their organization is not a trusted kernel publisher; trust_all:
+  // every repo (the reference's trust_remote_code=True and its allowlist).
+  bool trust_all = false;
+  std::vector<std::string> trusted;
 };
 
 struct LockChange {

@@ -7,6 +7,7 @@
 // `v<semver>` (the older scheme, PEP 440 order). The Hub is asked for the refs once, then for the
 // `build` folder of every distinct commit in one batch.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ struct KernelVersion {
 struct VersionsReport {
   RepoRef repo;  // with the type that answered
   std::vector<KernelVersion> versions;
+  // Read from the cache (offline): versions are what its refs/ know, variants what was downloaded.
+  bool from_cache = false;
 };
 
 // Lists the versions of `repo_id` and decides on their variants for `system`. Errors: the repo id
@@ -54,6 +57,14 @@ struct VersionsReport {
 // commit without a build/ folder is a version without variants, not an error.
 [[nodiscard]] Result<VersionsReport> list_versions(const std::string& repo_id,
                                                    const SystemInfo& system, HubClient& hub);
+
+// Offline: the versions the cache's refs/ record for `repo_id` (written by `kernels lock` and by
+// the reference tool), each with the variants whose folders are in the cache's snapshot of its
+// commit (the downloaded ones only). Errors: the repo id is malformed (invalid_input), the cache
+// knows no version of it (not_found, saying to run online or lock first).
+[[nodiscard]] Result<VersionsReport> list_cached_versions(const std::string& repo_id,
+                                                          const SystemInfo& system,
+                                                          const std::filesystem::path& cache_dir);
 
 // The text form: one line per version, names padded to one width,
 //   "v1      abc1234  torch210-cxx11-cpu-x86_64-linux (12 variants)"
