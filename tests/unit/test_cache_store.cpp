@@ -48,7 +48,7 @@ const std::string kVariant = "torch-cpu";
 }  // namespace
 
 TEST_CASE("cache: layout names follow huggingface_hub") {
-  const CacheRepo repo{"/c", "org/relu", kernels::CacheRepoType::kernel};
+  const CacheRepo repo{"/c", "org/relu", kernels::RepoType::kernel};
   CHECK(repo.blob_path("ab") == "/c/kernels--org--relu/blobs/ab");
   CHECK(repo.lock_path("ab") == "/c/.locks/kernels--org--relu/ab.lock");
   CHECK(repo.incomplete_path("ab") == "/c/kernels--org--relu/blobs/ab.incomplete");
@@ -66,7 +66,7 @@ TEST_CASE("cache: layout names follow huggingface_hub") {
 
 TEST_CASE("cache: a blob resumes from .incomplete and is published only when it matches") {
   kernels::testing::ScratchDir dir;
-  const CacheRepo repo{dir.path(), "org/relu", kernels::CacheRepoType::kernel};
+  const CacheRepo repo{dir.path(), "org/relu", kernels::RepoType::kernel};
   const std::string content = "hello world, this is a blob";
   const CacheFile file{"build/torch-cpu/x", *kernels::sha256_hex(content), content.size()};
   {
@@ -88,7 +88,7 @@ TEST_CASE("cache: a blob resumes from .incomplete and is published only when it 
 
 TEST_CASE("cache: wrong bytes are never published and the partial file is dropped") {
   kernels::testing::ScratchDir dir;
-  const CacheRepo repo{dir.path(), "org/relu", kernels::CacheRepoType::kernel};
+  const CacheRepo repo{dir.path(), "org/relu", kernels::RepoType::kernel};
   const std::string content = "import torch\n";
   const CacheFile file{"build/torch-cpu/x.py", *kernels::git_blob_id(content), content.size()};
   auto writer = kernels::BlobWriter::open(repo, file);
@@ -126,7 +126,7 @@ TEST_CASE("cache: the blob lock excludes a second holder until released") {
 
 TEST_CASE("cache: verify a variant from disk, against the lock hash and a listing") {
   kernels::testing::ScratchDir dir;
-  const CacheRepo repo{dir.path(), "org/relu", kernels::CacheRepoType::kernel};
+  const CacheRepo repo{dir.path(), "org/relu", kernels::RepoType::kernel};
   // The worked example of kernels-spec.md 6.1.
   const auto ops = put(repo, kCommit, "build/torch-cpu/_ops.py", "import torch\n");
   const auto so = put(repo, kCommit, "build/torch-cpu/_relu_cuda_abc1234.abi3.so",

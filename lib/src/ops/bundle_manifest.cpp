@@ -110,9 +110,9 @@ Result<BundleKernelEntry> read_kernel(const Json& item, const std::string& where
   auto type = string_at(item, "repo_type", where);
   if (!type) return tl::unexpected(type.error());
   if (*type == "kernel") {
-    kernel.type = CacheRepoType::kernel;
+    kernel.type = RepoType::kernel;
   } else if (*type == "model") {
-    kernel.type = CacheRepoType::model;
+    kernel.type = RepoType::model;
   } else {
     return malformed(where + ".repo_type", "expected \"kernel\" or \"model\"");
   }
@@ -149,7 +149,7 @@ std::string serialize_bundle_manifest(const BundleManifest& manifest) {
           Json{{"name", variant.name}, {"lock_hash", variant.lock_hash}, {"files", files}});
     }
     kernels.push_back(Json{{"repo_id", kernel.repo_id},
-                           {"repo_type", kernel.type == CacheRepoType::model ? "model" : "kernel"},
+                           {"repo_type", kernel.type == RepoType::model ? "model" : "kernel"},
                            {"commit", kernel.commit},
                            {"variants", variants}});
   }

@@ -24,7 +24,7 @@ struct BundleVariantEntry {
 
 struct BundleKernelEntry {
   std::string repo_id;
-  CacheRepoType type = CacheRepoType::kernel;
+  RepoType type = RepoType::kernel;
   std::string commit;
   std::vector<BundleVariantEntry> variants;
 };

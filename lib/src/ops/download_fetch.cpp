@@ -43,10 +43,6 @@ std::string blob_key(const CacheRepo& repo, const std::string& etag) {
   return repo.folder().string() + "/" + etag;
 }
 
-CacheRepoType cache_type(RepoType type) {
-  return type == RepoType::model ? CacheRepoType::model : CacheRepoType::kernel;
-}
-
 tl::unexpected<Error> mismatch(const VariantWork& work, const std::string& path,
                                const std::string& detail) {
   return fail(ErrorCode::integrity,
@@ -269,7 +265,7 @@ Result<std::vector<DownloadedVariant>> fetch_variants(const DownloadRequest& req
     if (!trees[k]) return tl::unexpected(trees[k].error());
     const RepoTree& tree = *trees[k];
     const LockedKernel& kernel = *kernels[k];
-    const CacheRepo cache{request.cache_dir, kernel.repo_id, cache_type(tree.repo.type)};
+    const CacheRepo cache{request.cache_dir, kernel.repo_id, tree.repo.type};
     const std::vector<std::string> names = listing_variants(tree);
     write_variant_names(cache, kernel.sha, names);
     std::vector<std::string> variants;

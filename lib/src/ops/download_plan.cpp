@@ -53,8 +53,8 @@ tl::unexpected<Error> offline_missing(const LockedKernel& kernel, const std::str
 namespace detail {
 
 CacheRepo cache_repo_for(const std::filesystem::path& cache_dir, const std::string& repo_id) {
-  CacheRepo kernel{cache_dir, repo_id, CacheRepoType::kernel};
-  CacheRepo model{cache_dir, repo_id, CacheRepoType::model};
+  CacheRepo kernel{cache_dir, repo_id, RepoType::kernel};
+  CacheRepo model{cache_dir, repo_id, RepoType::model};
   std::error_code error;
   if (!std::filesystem::exists(kernel.folder(), error) &&
       std::filesystem::exists(model.folder(), error)) {

@@ -34,7 +34,7 @@ namespace kernels {
 struct CacheRepo {
   std::filesystem::path cache_dir;
   std::string repo_id;
-  CacheRepoType type = CacheRepoType::kernel;
+  RepoType type = RepoType::kernel;
 
   [[nodiscard]] std::string folder_name() const;
   [[nodiscard]] std::filesystem::path folder() const;
