@@ -18,6 +18,8 @@ apt_packages=(
   nlohmann-json3-dev libtomlplusplus-dev libexpected-dev libcli11-dev
   libspdlog-dev libfmt-dev libcpp-httplib-dev doctest-dev
   python3 python3-venv python3-pip curl
+  # Python.h, for the abi3 extension that tests/integration/test_check_abi.py compiles.
+  python3-dev
 )
 
 # Python packages for the integration tests (pytest drives the built binary).
@@ -27,6 +29,8 @@ pip_packages=(
   "huggingface_hub>=1.10,<3"
   # The reference tool, for the interoperability tests (same lockfile bytes, same cache).
   "kernels==0.17.2"
+  # Judges the same ELF files' manylinux policy as `kernels check --abi` (interoperability test).
+  "auditwheel>=6,<7"
 )
 
 # The last reference release that read version specifier strings ("org/x" = ">=1.2,<2") and wrote
