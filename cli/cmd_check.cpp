@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "check_abi.hpp"
 #include "command.hpp"
 
 namespace kernels::cli {
@@ -34,7 +35,12 @@ Command setup_check(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--python-abi", options->python_abi, "Python stable ABI version for *.abi3.so")
       ->capture_default_str();
-  return Command{sub, [options](Context&) -> Result<void> {
+  return Command{sub, [options](Context& context) -> Result<void> {
+                   if (options->abi) {
+                     return run_check_abi(
+                         {options->target, options->manylinux, options->macos, options->python_abi},
+                         context);
+                   }
                    return tl::unexpected(not_implemented("check"));
                  }};
 }

@@ -204,6 +204,49 @@ Result<std::vector<ElfImportedSymbol>> read_imports(Elf* elf, StringReader& stri
   return imports;
 }
 
+// [offset, offset + count * entry_size) inside a file of `size` bytes, without overflow.
+bool table_fits(std::uint64_t offset, std::uint64_t count, std::uint64_t entry_size,
+                std::uint64_t size) {
+  if (count == 0) return true;
+  if (entry_size == 0 || offset > size) return false;
+  return count <= (size - offset) / entry_size;
+}
+
+// libelf reads lazily: a file cut short after its header opens fine and merely shows fewer
+// sections. Checking that the header tables and every section's bytes lie inside the file
+// reports truncation as such.
+Result<void> check_extents(Elf* elf, const GElf_Ehdr& header, std::size_t section_count,
+                           std::uint64_t size) {
+  // From the header itself first: libelf quietly shows no sections when their table is cut off.
+  if (header.e_shoff != 0 && !table_fits(header.e_shoff, header.e_shnum == 0 ? 1 : header.e_shnum,
+                                         header.e_shentsize, size)) {
+    return malformed("the section headers lie past the end of the file (truncated?)");
+  }
+  std::size_t program_count = 0;
+  if (elf_getphdrnum(elf, &program_count) != 0) {
+    return libelf_failure("the program headers lie outside the file (truncated?)");
+  }
+  if (!table_fits(header.e_phoff, program_count, header.e_phentsize, size)) {
+    return malformed("the program headers lie past the end of the file (truncated?)");
+  }
+  if (!table_fits(header.e_shoff, section_count, header.e_shentsize, size)) {
+    return malformed("the section headers lie past the end of the file (truncated?)");
+  }
+  if (section_count == 0 && header.e_type == ET_DYN) {
+    return malformed("a shared object without section headers (stripped beyond reading?)");
+  }
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr section{};
+    if (gelf_getshdr(scn, &section) == nullptr) return libelf_failure("bad section header");
+    if (section.sh_type == SHT_NOBITS || section.sh_type == SHT_NULL) continue;
+    if (!table_fits(section.sh_offset, 1, section.sh_size, size) && section.sh_size != 0) {
+      return malformed("section " + std::to_string(elf_ndxscn(scn)) +
+                       " lies past the end of the file (truncated?)");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<ElfInfo> read_elf_image(std::span<std::byte> image) {
@@ -217,7 +260,10 @@ Result<ElfInfo> read_elf_image(std::span<std::byte> image) {
   if (gelf_getehdr(elf.get(), &header) == nullptr) return libelf_failure("truncated ELF header");
   std::size_t section_count = 0;
   if (elf_getshdrnum(elf.get(), &section_count) != 0) {
-    return libelf_failure("the section headers lie outside the file");
+    return libelf_failure("the section headers lie outside the file (truncated?)");
+  }
+  if (auto fits = check_extents(elf.get(), header, section_count, image.size()); !fits) {
+    return tl::unexpected(fits.error());
   }
 
   ElfInfo info;

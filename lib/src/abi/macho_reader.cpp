@@ -1,6 +1,5 @@
 #include "kernels/abi/macho_reader.hpp"
 
-#include <charconv>
 #include <string_view>
 
 #include "byte_reader.hpp"
@@ -57,7 +56,9 @@ std::string cpu_name(std::uint32_t type, std::uint32_t subtype) {
 }
 
 MacOsVersion decode_version(std::uint32_t packed) {
-  return MacOsVersion{packed >> 16U, (packed >> 8U) & 0xffU, packed & 0xffU};
+  MacOsVersion version{packed >> 16U, (packed >> 8U) & 0xffU, std::nullopt};
+  if ((packed & 0xffU) != 0) version.patch = packed & 0xffU;
+  return version;
 }
 
 // Symbol names are read within this many bytes in all, so that a symbol table whose entries all
@@ -206,37 +207,6 @@ Result<MachOInfo> read_fat(std::span<const std::byte> bytes, bool is_64bit) {
 }
 
 }  // namespace
-
-std::string to_string(const MacOsVersion& version) {
-  std::string text = std::to_string(version.major) + "." + std::to_string(version.minor);
-  if (version.patch != 0) text += "." + std::to_string(version.patch);
-  return text;
-}
-
-Result<MacOsVersion> parse_macos_version(std::string_view text) {
-  const auto invalid = [text] {
-    return fail(ErrorCode::usage, "'" + std::string(text) +
-                                      "' is not a macOS version (expected MAJOR[.MINOR[.PATCH]], "
-                                      "e.g. 15.0 or 10.13.6)");
-  };
-  std::uint32_t parts[3] = {0, 0, 0};
-  std::size_t count = 0;
-  std::string_view rest = text;
-  while (true) {
-    if (count == 3) return invalid();
-    const auto dot = rest.find('.');
-    const std::string_view part = rest.substr(0, dot);
-    std::uint32_t value = 0;
-    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || error != std::errc{} || end != part.data() + part.size()) return invalid();
-    // Mach-O keeps the minor and patch in one byte each, the major in 16 bits.
-    if ((count == 0 && value > 0xffffU) || (count > 0 && value > 0xffU)) return invalid();
-    parts[count++] = value;
-    if (dot == std::string_view::npos) break;
-    rest = rest.substr(dot + 1);
-  }
-  return MacOsVersion{parts[0], parts[1], parts[2]};
-}
 
 Result<MachOInfo> read_macho(std::span<const std::byte> bytes) {
   const auto magic = ByteReader(bytes, true).u32(0);

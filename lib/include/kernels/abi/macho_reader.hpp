@@ -16,28 +16,15 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/model/system_info.hpp"
 
 namespace kernels {
-
-// A macOS version as Mach-O encodes it (xxxx.yy.zz in a 32-bit word).
-struct MacOsVersion {
-  std::uint32_t major = 0;
-  std::uint32_t minor = 0;
-  std::uint32_t patch = 0;
-  friend constexpr auto operator<=>(const MacOsVersion&, const MacOsVersion&) = default;
-};
-
-// "11.3", "10.9.2": the patch only when it is not zero.
-[[nodiscard]] std::string to_string(const MacOsVersion& version);
-
-// Parses "15", "15.0" or "10.13.6".
-[[nodiscard]] Result<MacOsVersion> parse_macos_version(std::string_view text);
 
 struct MachOSlice {
   std::string cpu;  // "x86_64", "arm64", "i386", "arm64e", ... or "cpu_<number>"
   bool is_64bit = false;
-  std::optional<MacOsVersion> min_macos;
-  std::string min_macos_source;  // "LC_BUILD_VERSION" or "LC_VERSION_MIN_MACOSX"
+  std::optional<MacOsVersion> min_macos;  // Mach-O packs it as xxxx.yy.zz; patch set when not 0
+  std::string min_macos_source;           // "LC_BUILD_VERSION" or "LC_VERSION_MIN_MACOSX"
   // Undefined external symbols with the leading '_' of the C name mangling removed.
   std::vector<std::string> imported_symbols;
 };
