@@ -56,8 +56,8 @@ TEST_CASE("abi manylinux: a newer glibc symbol breaks manylinux_2_28 and fits ma
 
 TEST_CASE("abi manylinux: libraries outside the policy, framework libraries excepted") {
   const auto policies = *ManylinuxPolicies::builtin();
-  const ElfInfo elf = elf_with(
-      {}, {"libc.so.6", "libstdc++.so.6", "libssl.so.3", "libtorch.so", "libcudart.so.12"});
+  const ElfInfo elf = elf_with({}, {"libc.so.6", "libstdc++.so.6", "libssl.so.3", "libtorch.so",
+                                    "libcudart.so.12", "ld-linux-x86-64.so.2"});
   const auto problems = check_manylinux(elf, *policies.find("manylinux_2_28"), policies);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].kind == AbiProblemKind::library);

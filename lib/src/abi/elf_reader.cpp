@@ -1,6 +1,7 @@
 #include "kernels/abi/elf_reader.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,10 @@ struct Section {
   Elf_Data* data = nullptr;
 };
 
+// libelf's gelf_get* take int indices and offsets: a section too large for them is refused
+// rather than read through a wrapped-around index.
+constexpr std::size_t kMaxSectionBytes = static_cast<std::size_t>(std::numeric_limits<int>::max());
+
 Result<std::optional<Section>> find_section(Elf* elf, std::uint32_t type) {
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
     Section section;
@@ -91,6 +96,7 @@ Result<std::optional<Section>> find_section(Elf* elf, std::uint32_t type) {
     if (section.header.sh_type != type) continue;
     section.data = elf_getdata(scn, nullptr);
     if (section.data == nullptr) return libelf_failure("a section lies outside the file");
+    if (section.data->d_size > kMaxSectionBytes) return malformed("a section is larger than 2 GiB");
     return std::optional<Section>(section);
   }
   return std::optional<Section>();

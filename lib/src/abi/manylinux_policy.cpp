@@ -39,7 +39,8 @@ std::optional<std::vector<std::uint64_t>> numeric_version(std::string_view text)
   }
 }
 
-// The loader's own version requirements are not the wheel's business (auditwheel skips them).
+// The dynamic loader is the system's, whatever the policy: auditwheel judges neither its
+// version requirements nor a DT_NEEDED entry naming it.
 bool is_dynamic_loader(std::string_view library) {
   return library.starts_with("ld-linux") || library == "ld64.so.1" || library == "ld64.so.2";
 }
@@ -198,7 +199,7 @@ std::vector<AbiProblem> check_manylinux(const ElfInfo& elf, const ManylinuxPolic
   for (const std::string& library : elf.needed) {
     if (std::find(policy.libraries.begin(), policy.libraries.end(), library) !=
             policy.libraries.end() ||
-        is_framework_library(library)) {
+        is_framework_library(library) || is_dynamic_loader(library)) {
       continue;
     }
     problems.push_back({AbiProblemKind::library,

@@ -58,7 +58,8 @@ class ManylinuxPolicies {
 // Every problem of `elf` under `policy`: its machine not covered, each imported symbol whose
 // version the policy does not allow (one problem per symbol), each version requirement no symbol
 // uses that it does not allow, each needed library outside the policy's list (except the
-// framework's and GPU runtime's own: libtorch*, libc10*, libcudart*, libamdhip64*, ...). Sorted by
+// framework's and GPU runtime's own: libtorch*, libc10*, libcudart*, libamdhip64*, ...; and the
+// dynamic loader). Sorted by
 // kind, subject, version.
 [[nodiscard]] std::vector<AbiProblem> check_manylinux(const ElfInfo& elf,
                                                       const ManylinuxPolicy& policy,
