@@ -59,6 +59,10 @@ TEST_CASE("abi manylinux: libraries outside the policy, framework libraries exce
   const ElfInfo elf = elf_with({}, {"libc.so.6", "libstdc++.so.6", "libssl.so.3", "libtorch.so",
                                     "libcudart.so.12", "ld-linux-x86-64.so.2"});
   const auto problems = check_manylinux(elf, *policies.find("manylinux_2_28"), policies);
+  std::string subjects;
+  for (const auto& problem : problems)
+    subjects += problem.subject + " ";
+  CAPTURE(subjects);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].kind == AbiProblemKind::library);
   CHECK(problems[0].subject == "libssl.so.3");
