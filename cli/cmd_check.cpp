@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "check_abi.hpp"
 #include "check_cache.hpp"
 #include "cli_settings.hpp"
 #include "command.hpp"
@@ -39,11 +40,22 @@ Command setup_check(CLI::App& app) {
       ->capture_default_str();
   add_system_options(*sub, options->system_options);
   return Command{sub, [options](Context& context) -> Result<void> {
-                   if ((options->lock || options->cache) && !options->abi) {
-                     return run_check_lock_cache(options->lock, options->cache,
-                                                 options->system_options, context);
+                   // A target only makes sense for --abi; no flag at all means the project's
+                   // checks, --lock and --cache, as CI wants them.
+                   const bool abi = options->abi || !options->target.empty();
+                   if (abi && (options->lock || options->cache)) {
+                     return fail(ErrorCode::usage,
+                                 "--abi checks binaries and --lock/--cache the project; run them "
+                                 "as two commands");
                    }
-                   return tl::unexpected(not_implemented("check"));
+                   if (abi) {
+                     return run_check_abi(
+                         {options->target, options->manylinux, options->macos, options->python_abi},
+                         context);
+                   }
+                   const bool both = !options->lock && !options->cache;
+                   return run_check_lock_cache(both || options->lock, both || options->cache,
+                                               options->system_options, context);
                  }};
 }
 

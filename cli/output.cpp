@@ -17,6 +17,7 @@ void Output::line(std::string_view text) const {
 
 void Output::json_document(std::string_view serialized_json) const {
   if (!json_) return;
+  document_printed_ = true;
   std::fprintf(result_stream_, "%.*s\n", static_cast<int>(serialized_json.size()),
                serialized_json.data());
 }
@@ -29,7 +30,7 @@ void Output::note(std::string_view text) const {
 void Output::error(const Error& error) const {
   const std::string text = error.describe();
   std::fprintf(diagnostic_stream_, "kernels: error: %s\n", text.c_str());
-  if (json_) {
+  if (json_ && !document_printed_) {
     const nlohmann::json document = {{"error",
                                       {{"kind", std::string(to_string(error.code))},
                                        {"message", error.message},

@@ -25,7 +25,8 @@ class Output {
   // A warning or note on stderr, silenced by -q.
   void note(std::string_view text) const;
   // The one line of a failure on stderr ("kernels: error: ..."), plus a JSON error object on
-  // stdout under --json.
+  // stdout under --json unless the command printed its result document already (a check that
+  // found problems): stdout holds one JSON document, always.
   void error(const Error& error) const;
 
  private:
@@ -33,6 +34,7 @@ class Output {
   bool quiet_;
   std::FILE* result_stream_;
   std::FILE* diagnostic_stream_;
+  mutable bool document_printed_ = false;
 };
 
 }  // namespace kernels::cli

@@ -21,6 +21,9 @@ pkg_check_modules(kernels_libarchive REQUIRED IMPORTED_TARGET libarchive>=3.6)
 # types), so the header must be compiled with them: it is taken from pkg-config.
 pkg_check_modules(kernels_mirror_httplib REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
 
+# libelf (elfutils, libelf-dev) reads the ELF shared objects that `kernels check --abi` judges.
+pkg_check_modules(kernels_libelf REQUIRED IMPORTED_TARGET libelf>=0.176)
+
 if(KERNELS_BUILD_TESTS)
   find_package(doctest 2.4 REQUIRED)
   # cpp-httplib serves the HTTP client's tests on 127.0.0.1. Debian ships it as a compiled

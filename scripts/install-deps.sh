@@ -22,6 +22,8 @@ apt_packages=(
   zsh fish help2man
   # libFuzzer and the sanitizers' runtime for the fuzz targets (scripts/fuzz.sh).
   clang-14 libclang-rt-14-dev
+  # Python.h, for the abi3 extension that tests/integration/test_check_abi.py compiles.
+  python3-dev
 )
 
 # Python packages for the integration tests (pytest drives the built binary).
@@ -40,6 +42,8 @@ pip_packages=(
   "torch==2.11.0"
   # torch warns at import without it.
   "numpy>=1.26"
+  # Judges the same ELF files' manylinux policy as `kernels check --abi` (interoperability test).
+  "auditwheel>=6,<7"
 )
 
 # The last reference release that read version specifier strings ("org/x" = ">=1.2,<2") and wrote
