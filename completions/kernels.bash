@@ -18,7 +18,7 @@ _kernels_subcommands() {
 _kernels_options() {
   case $1 in
     'kernels') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels lock') echo '--help -h --check --upgrade --format --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels lock') echo '--help -h --check --upgrade --trust-remote-code --format --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels download') echo '--help -h --all-variants --variant --locked --jobs -j --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels check') echo '--help -h --lock --cache --abi --manylinux --macos --python-abi --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels versions') echo '--help -h --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
@@ -30,7 +30,7 @@ _kernels_options() {
     'kernels cache list') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels cache verify') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels cache prune') echo '--help -h --keep --older-than --dry-run --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels serve') echo '--help -h --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels serve') echo '--help -h --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --trickle-bytes-per-second --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror add') echo '--help -h --repo --tag --branch --mirror --type --message --private --trusted-publisher --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror pull') echo '--help -h --from --mirror --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
@@ -63,6 +63,9 @@ _kernels_option_value() {
         echo 'choices always auto never'
         return ;;
       'kernels lock|--upgrade')
+        echo 'optional repo_id'
+        return ;;
+      'kernels lock|--trust-remote-code')
         echo 'optional repo_id'
         return ;;
       'kernels lock|--format')
@@ -138,6 +141,9 @@ _kernels_option_value() {
         echo 'none'
         return ;;
       'kernels serve|--latency-ms')
+        echo 'none'
+        return ;;
+      'kernels serve|--trickle-bytes-per-second')
         echo 'none'
         return ;;
       'kernels serve|--error-rate')

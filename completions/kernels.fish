@@ -43,7 +43,7 @@ function __kernels_valued --description 'The options of the command path $argv t
         case 'kernels cache prune'
             printf '%s\n' --keep --older-than --project --cache-dir --endpoint --token --color
         case 'kernels serve'
-            printf '%s\n' --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --project --cache-dir --endpoint --token --color
+            printf '%s\n' --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --trickle-bytes-per-second --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --project --cache-dir --endpoint --token --color
         case 'kernels mirror'
             printf '%s\n' --project --cache-dir --endpoint --token --color
         case 'kernels mirror add'
@@ -136,6 +136,7 @@ complete -c kernels -l color -x -a 'always auto never' -d 'Colored output: auto,
 # kernels lock
 complete -c kernels -n '__kernels_under kernels lock' -l check -d 'Write nothing; exit 3 when kernels.lock is missing or out of date (for CI)'
 complete -c kernels -n '__kernels_under kernels lock' -l upgrade -d 'Re-resolve locked entries: all of them, or only the REPO given'
+complete -c kernels -n '__kernels_under kernels lock' -l trust-remote-code -d 'Lock REPO (or every repo, without REPO) even when its organization is not a trusted kernel publisher on the Hub; repeat for several repos'
 complete -c kernels -n '__kernels_under kernels lock' -l format -x -a 'hashes commits' -d 'Format of a new kernels.lock: hashes (repo_id/sha/variants with one integrity hash per variant; kernels <= 0.16) or commits (dependency/lock; kernels >= 0.17). Default: the existing file\'s, else hashes'
 
 # kernels download
@@ -202,6 +203,7 @@ complete -c kernels -n '__kernels_under kernels serve' -l require-token -x -d 'P
 complete -c kernels -n '__kernels_under kernels serve' -l tree-page-size -x -d 'Entries per page of a tree listing (Link pagination; at most 50 with expand)'
 complete -c kernels -n '__kernels_under kernels serve' -l threads -x -d 'Worker threads per listener'
 complete -c kernels -n '__kernels_under kernels serve' -l latency-ms -x -d 'Delay every request by N ms'
+complete -c kernels -n '__kernels_under kernels serve' -l trickle-bytes-per-second -x -d 'Send every response body N bytes a second (a server too slow to be useful)'
 complete -c kernels -n '__kernels_under kernels serve' -l error-rate -x -d 'Share of requests answered 500 Internal Server Error'
 complete -c kernels -n '__kernels_under kernels serve' -l rate-limit-rate -x -d 'Share of requests answered 429 Too Many Requests with Retry-After: 1'
 complete -c kernels -n '__kernels_under kernels serve' -l truncate-rate -x -d 'Share of requests whose body is cut in half (full Content-Length announced, then the connection closes)'
