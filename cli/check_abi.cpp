@@ -1,12 +1,22 @@
 #include "check_abi.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <stdlib.h>
 
+#include "kernels/hub/hub_client.hpp"
+#include "kernels/model/config_edit.hpp"
 #include "kernels/model/kernel_ref.hpp"
 #include "kernels/ops/check_abi.hpp"
+#include "kernels/ops/download.hpp"
+#include "kernels/ops/lock.hpp"
+#include "kernels/util/atomic_file.hpp"
+
+#include "cli_settings.hpp"
+#include "hub_from_cli.hpp"
 
 namespace kernels::cli {
 namespace {
@@ -85,19 +95,71 @@ void print_text(const AbiCheckReport& report, const Output& out) {
                : plural(report.problem_count(), "ABI problem", "ABI problems") + " in " + scope);
 }
 
-// A Hub kernel needs `kernels download`, which this build does not have yet.
-Error hub_target_not_yet(const std::string& target, const KernelRef& ref) {
-  return Error{ErrorCode::not_implemented,
-               "checking a Hub kernel ('" + target +
-                   "') needs `kernels download`, which this build does not have yet; download "
-                   "the kernel first (for example `git clone https://huggingface.co/kernels/" +
-                   ref.repo_id +
-                   "`, or the Python tool's `kernels download`) and run "
-                   "`kernels check --abi DIR` on its directory",
-               ""};
+// A Hub kernel: locked (its revision, "main" when none is given) in a scratch project, then
+// every variant downloaded and verified into the shared cache as `kernels download
+// --all-variants` would; the check then reads the cached snapshot. Organizations are not asked
+// to be trusted publishers: nothing is executed, only read.
+Result<std::filesystem::path> fetch_hub_kernel(const KernelRef& ref, Context& context) {
+  auto settings = settings_from(context.global);
+  if (!settings) return tl::unexpected(settings.error());
+  std::error_code error;
+  std::string pattern =
+      (std::filesystem::temp_directory_path(error) / "kernels-check-abi-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    return fail(ErrorCode::io, "cannot create a scratch project under " + pattern);
+  const std::filesystem::path project(pattern);
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } cleanup{project};
+
+  const Requirement requirement = ref.requirement.value_or(Requirement{Revision{"main"}});
+  if (auto written = write_file_atomically(
+          project / "kernels.toml", "[dependencies]\n\"" + ref.repo_id +
+                                        "\" = " + toml_requirement_value(requirement) + "\n");
+      !written)
+    return tl::unexpected(written.error());
+
+  std::optional<HubClient> hub;
+  if (!settings->offline.value) {
+    auto client = hub_client_from(*settings);
+    if (!client) return tl::unexpected(client.error());
+    hub.emplace(std::move(*client));
+  } else {
+    return fail(ErrorCode::not_found,
+                "checking " + ref.repo_id +
+                    " offline needs its files on disk: pass the snapshot folder of the cache "
+                    "(`kernels cache dir`) or a checkout instead of the repo id");
+  }
+  LockRequest lock_request;
+  lock_request.project_dir = project;
+  lock_request.cache_dir = settings->cache_dir.value;
+  lock_request.format = LockFormat::dependency_commits;
+  lock_request.trust_all = true;
+  auto outcome = compute_lock(lock_request, *hub);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (auto written = write_lock(lock_request, *outcome); !written)
+    return tl::unexpected(written.error());
+
+  DownloadRequest download;
+  download.project_dir = project;
+  download.cache_dir = settings->cache_dir.value;
+  download.choice = VariantChoice::all;
+  auto report = download_locked(download, &*hub);
+  if (!report) return tl::unexpected(report.error());
+  if (report->variants.empty())
+    return fail(ErrorCode::not_found, ref.repo_id + " has no build variants to check");
+  // snapshots/<commit>/build/<variant> -> the snapshot, which check_abi reads as a checkout.
+  return report->variants.front().path.parent_path().parent_path();
 }
 
 }  // namespace
+
+Result<void> check_and_report(const std::string& target, const CheckAbiArgs& args,
+                              Context& context);
 
 Result<void> run_check_abi(const CheckAbiArgs& args, Context& context) {
   const std::string target = args.target.empty() ? "." : args.target;
@@ -105,9 +167,16 @@ Result<void> run_check_abi(const CheckAbiArgs& args, Context& context) {
   if (!std::filesystem::exists(target, error)) {
     if (auto ref = parse_kernel_ref(target); ref && target.find('/') != std::string::npos &&
                                              !target.starts_with('.') && !target.starts_with('/')) {
-      return tl::unexpected(hub_target_not_yet(target, *ref));
+      auto snapshot = fetch_hub_kernel(*ref, context);
+      if (!snapshot) return tl::unexpected(snapshot.error());
+      return check_and_report(snapshot->string(), args, context);
     }
   }
+  return check_and_report(target, args, context);
+}
+
+Result<void> check_and_report(const std::string& target, const CheckAbiArgs& args,
+                              Context& context) {
   AbiCheckOptions options;
   options.manylinux = args.manylinux;
   options.macos = args.macos;

@@ -36,10 +36,15 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, bool trust
   LockRequest request;
   request.project_dir = context.global.project_dir;
   request.cache_dir = settings->cache_dir.value;
-  request.upgrade_all = upgrade_given && options.upgrade.empty();
-  request.upgrade = options.upgrade;
-  request.trust_all = trust_given && options.trusted.empty();
-  request.trusted = options.trusted;
+  for (const std::string& repo : options.upgrade) {
+    if (!repo.empty()) request.upgrade.push_back(repo);
+  }
+  request.upgrade_all = upgrade_given && request.upgrade.empty();
+  // CLI11 records a bare `--trust-remote-code` (its value is optional) as an empty value.
+  for (const std::string& repo : options.trusted) {
+    if (!repo.empty()) request.trusted.push_back(repo);
+  }
+  request.trust_all = trust_given && request.trusted.empty();
   if (options.format == "hashes") request.format = LockFormat::variant_hashes;
   if (options.format == "commits") request.format = LockFormat::dependency_commits;
 

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from mirror_fixtures import serve  # noqa: F401 (fixture)
 
 VARIANT = "torch29-cxx11-cpu-x86_64-linux"
 METADATA = {
@@ -303,9 +304,27 @@ def test_targets_build_dir_single_variant_and_errors(kernels, tmp_path, built):
     assert check(kernels, str(root), "--manylinux", "manylinux_3_0").returncode == 2
     assert check(kernels, str(root), "--macos", "fifteen").returncode == 2
     assert check(kernels, str(root), "--python-abi", "2.7").returncode == 2
-    hub = check(kernels, "org/kernel@v1")
-    assert hub.returncode == 1
-    assert "kernels download" in hub.stderr and "kernels check --abi DIR" in hub.stderr
+
+
+def test_a_hub_kernel_is_fetched_into_the_cache_and_checked(kernels, tmp_path, built, serve):
+    build = make_kernel(tmp_path / "k", {"lib/_probe.so": built["new.so"], "ok.so": built["old.so"]})
+    added = kernels("mirror", "add", str(build), "--repo", "org/probe", "--mirror", str(tmp_path / "mirror"),
+                    "--branch", "v1")
+    assert added.returncode == 0, added.stderr
+    served = serve(tmp_path / "mirror")
+    cache = tmp_path / "cache"
+    env = {"KERNELS_CACHE": str(cache)}
+    result = kernels("--endpoint", served.url, "--json", "check", "--abi", "org/probe@1", env=env)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert file_problems(report, VARIANT, "lib/_probe.so")[0]["subject"] == "dlopen"
+    assert file_problems(report, VARIANT, "ok.so") == []
+    # The files went through `kernels download`: the cache holds them, verified.
+    assert list(cache.glob("kernels--org--probe/kernels-verified/*/*.json"))
+    unknown = kernels("--endpoint", served.url, "check", "--abi", "org/absent@1", env=env)
+    assert unknown.returncode == 6, unknown.stderr
+    offline = kernels("--endpoint", served.url, "--offline", "check", "--abi", "org/probe@1", env=env)
+    assert offline.returncode == 6 and "snapshot folder" in offline.stderr
 
 
 def test_json_is_one_document_even_when_problems_are_found(kernels, tmp_path, built):

@@ -74,7 +74,9 @@ def test_kernels_lock_writes_valid_lockfiles_in_both_formats(kernels, hub, serve
                                                              config):
     server = serve(hub)
     proj = project(tmp_path / "proj", config)
-    result = kernels("--endpoint", server.url, "--project", str(proj), "lock", "--format", lock_format)
+    # The test mirror's organization is no trusted publisher: trust it explicitly (kernels 0.17 rule).
+    result = kernels("--endpoint", server.url, "--project", str(proj), "lock", "--format", lock_format,
+                     "--trust-remote-code")
     assert result.returncode == 0, result.stderr
     document = json.loads((proj / "kernels.lock").read_text())
     assert len(document) == 2

@@ -186,11 +186,20 @@ AbiVariantReport check_variant(const fs::path& variant_dir, const std::string& n
   report.name = name;
   check_metadata(variant_dir, variant, report);
   std::error_code error;
-  // Symlinks are not followed: a link out of the variant would check someone else's files, and
-  // a link to a sibling (libfoo.so -> libfoo.so.1) checks that file twice.
+  // A link to a sibling inside the variant (libfoo.so -> libfoo.so.1) is skipped: its target is
+  // checked itself. A link that leaves the variant is followed to a regular file: that is how a
+  // Hub-layout cache stores every file (snapshots/<commit>/... -> ../../blobs/<etag>), and the
+  // checker only reads.
+  std::error_code canonical_error;
+  const fs::path variant_root = fs::weakly_canonical(variant_dir, canonical_error);
   fs::recursive_directory_iterator it(variant_dir, fs::directory_options::none, error);
   for (const fs::recursive_directory_iterator end; !error && it != end; it.increment(error)) {
-    if (it->is_symlink(error) || !it->is_regular_file(error)) continue;
+    if (!it->is_regular_file(error)) continue;  // follows links: regular file targets only
+    if (it->is_symlink(error)) {
+      const fs::path target = fs::weakly_canonical(it->path(), canonical_error);
+      const auto inside = target.lexically_relative(variant_root);
+      if (canonical_error || (!inside.empty() && *inside.begin() != "..")) continue;
+    }
     const std::string file_name = it->path().filename().string();
     if (!is_shared_object_name(file_name)) continue;
     const std::string relative = it->path().lexically_relative(variant_dir).generic_string();
