@@ -65,16 +65,25 @@ std::string temp_suffix() {
 
 // ---- CacheFileLock
 
-Result<CacheFileLock> CacheFileLock::acquire(const std::filesystem::path& lock_file) {
+Result<CacheFileLock> CacheFileLock::acquire_with(const std::filesystem::path& lock_file,
+                                                  int operation) {
   auto fd = open_lock_file(lock_file);
   if (!fd) return tl::unexpected(fd.error());
-  while (::flock(*fd, LOCK_EX) != 0) {
+  while (::flock(*fd, operation) != 0) {
     if (errno == EINTR) continue;
     const int saved = errno;
     ::close(*fd);
     return detail::io_failure("cannot lock", lock_file, saved);
   }
   return CacheFileLock(*fd);
+}
+
+Result<CacheFileLock> CacheFileLock::acquire(const std::filesystem::path& lock_file) {
+  return acquire_with(lock_file, LOCK_EX);
+}
+
+Result<CacheFileLock> CacheFileLock::acquire_shared(const std::filesystem::path& lock_file) {
+  return acquire_with(lock_file, LOCK_SH);
 }
 
 Result<std::optional<CacheFileLock>> CacheFileLock::try_acquire(

@@ -30,6 +30,11 @@ std::filesystem::path CacheRepo::lock_path(std::string_view etag) const {
   return cache_dir / ".locks" / folder_name() / (std::string(etag) + ".lock");
 }
 
+std::filesystem::path CacheRepo::download_lock_path() const {
+  // Not 40 or 64 hex digits: no blob's lock file has this name.
+  return cache_dir / ".locks" / folder_name() / "kernels-download.lock";
+}
+
 std::filesystem::path CacheRepo::snapshot_dir(std::string_view commit) const {
   return folder() / "snapshots" / std::string(commit);
 }

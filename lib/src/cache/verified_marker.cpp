@@ -5,6 +5,7 @@
 #include <sstream>
 #include <system_error>
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
@@ -120,6 +121,15 @@ void remove_verified_marker(const CacheRepo& repo, std::string_view commit,
                             std::string_view variant) {
   std::error_code ignored;
   std::filesystem::remove(repo.marker_path(commit, variant), ignored);
+}
+
+void touch_verified_marker(const CacheRepo& repo, std::string_view commit,
+                           std::string_view variant) noexcept {
+  try {
+    const auto path = repo.marker_path(commit, variant);
+    (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): building the path may throw; nothing to do
+  }
 }
 
 Result<VerifiedFile> stat_cached_file(const CacheRepo& repo, const CacheFile& file) {

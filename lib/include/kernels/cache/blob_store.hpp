@@ -40,6 +40,8 @@ class CacheFileLock {
   // nullopt when another process holds it.
   [[nodiscard]] static Result<std::optional<CacheFileLock>> try_acquire(
       const std::filesystem::path& lock_file);
+  // A shared lock (LOCK_SH): many holders at once, none while an exclusive one is held. Waits.
+  [[nodiscard]] static Result<CacheFileLock> acquire_shared(const std::filesystem::path& lock_file);
 
   CacheFileLock(CacheFileLock&& other) noexcept;
   CacheFileLock& operator=(CacheFileLock&& other) noexcept;
@@ -49,6 +51,7 @@ class CacheFileLock {
 
  private:
   explicit CacheFileLock(int fd) : fd_(fd) {}
+  static Result<CacheFileLock> acquire_with(const std::filesystem::path& lock_file, int operation);
   int fd_ = -1;
 };
 
