@@ -11,6 +11,7 @@
 #include "kernels/hub/hub_client.hpp"
 #include "kernels/hub/hub_errors.hpp"
 #include "kernels/hub/hub_requests.hpp"
+#include "kernels/hub/retry_policy.hpp"
 #include "kernels/model/repo_path.hpp"
 
 #include "ops/download_internal.hpp"
@@ -120,6 +121,20 @@ class Fetcher {
   std::set<std::string> fresh;  // blob keys hashed in this run
 
  private:
+  // A transfer that failed once more than the HTTP layer's retries allow gets one more pass
+  // after the batch: with a 30 % rate of 500s an LFS file (two requests per attempt) exhausts
+  // its attempts now and then, and the pass resumes from its .incomplete file.
+  bool retry_later(BlobTask& task, bool transient, const Error& error) {
+    if (!transient || !retried_.insert(&task).second) return false;
+    if (observer_.note) {
+      observer_.note("will retry " + task.work->repo.repo_id + " " + task.file.path +
+                     " after this batch: " + error.message);
+    }
+    return true;
+  }
+
+  std::set<const BlobTask*> retried_;
+
   struct Transfer {
     BlobTask* task = nullptr;
     CacheFileLock lock;
@@ -204,9 +219,12 @@ class Fetcher {
     for (std::size_t i = 0; i < results.size(); ++i) {
       Transfer& t = *sent[i];
       Result<void> outcome;
+      bool transient = false;
       if (!results[i]) {
         outcome = tl::unexpected(results[i].error());
+        transient = results[i].error().code == ErrorCode::network;
       } else if (!results[i]->is_success()) {
+        transient = is_transient_status(results[i]->status);
         outcome = tl::unexpected(
             hub_error(*results[i], t.task->work->repo,
                       HubQuery{"file", t.task->work->locked->sha, t.task->file.path}));
@@ -214,6 +232,8 @@ class Fetcher {
         outcome = publish(t);
       }
       if (observer_.finished) observer_.finished(t.label, outcome.has_value());
+      // Left not done: the next round of run() takes it again, resuming.
+      if (!outcome && retry_later(*t.task, transient, outcome.error())) continue;
       // An integrity failure says the most; report it before a transport one.
       if (!outcome && (!first_error || (outcome.error().code == ErrorCode::integrity &&
                                         first_error->code != ErrorCode::integrity))) {
@@ -307,6 +327,17 @@ Result<std::vector<DownloadedVariant>> fetch_variants(const DownloadRequest& req
       }
       works.push_back(std::move(work));
     }
+  }
+
+  // Held from before the first blob is published until the links are made, so that `kernels
+  // cache prune` does not take a published blob for an orphan in between.
+  std::vector<CacheFileLock> repo_locks;
+  std::set<std::string> locked_folders;
+  for (auto& work : works) {
+    if (!locked_folders.insert(work->cache.folder().string()).second) continue;
+    auto lock = CacheFileLock::acquire_shared(work->cache.download_lock_path());
+    if (!lock) return tl::unexpected(lock.error());
+    repo_locks.push_back(std::move(*lock));
   }
 
   // Unique blobs; those already present are re-hashed once (a bad one is removed).
