@@ -19,8 +19,8 @@ _kernels_options() {
   case $1 in
     'kernels') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels lock') echo '--help -h --check --upgrade --format --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels download') echo '--help -h --all-variants --variant --locked --jobs -j --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels check') echo '--help -h --lock --cache --abi --manylinux --macos --python-abi --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels download') echo '--help -h --all-variants --variant --locked --jobs -j --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels check') echo '--help -h --lock --cache --abi --manylinux --macos --python-abi --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels versions') echo '--help -h --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels info') echo '--help -h --revision --version --system --torch --backend --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels add') echo '--help -h --no-lock --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
@@ -30,7 +30,7 @@ _kernels_options() {
     'kernels cache list') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels cache verify') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels cache prune') echo '--help -h --keep --older-than --dry-run --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels serve') echo '--help -h --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --drop-rate --seed --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels serve') echo '--help -h --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror add') echo '--help -h --repo --tag --branch --mirror --type --message --private --trusted-publisher --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror pull') echo '--help -h --from --mirror --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
@@ -74,6 +74,12 @@ _kernels_option_value() {
       'kernels download|--jobs'|'kernels download|-j')
         echo 'none'
         return ;;
+      'kernels download|--torch')
+        echo 'file'
+        return ;;
+      'kernels download|--backend')
+        echo 'none'
+        return ;;
       'kernels check|--manylinux')
         echo 'none'
         return ;;
@@ -81,6 +87,12 @@ _kernels_option_value() {
         echo 'none'
         return ;;
       'kernels check|--python-abi')
+        echo 'none'
+        return ;;
+      'kernels check|--torch')
+        echo 'file'
+        return ;;
+      'kernels check|--backend')
         echo 'none'
         return ;;
       'kernels versions|--torch')
@@ -135,6 +147,9 @@ _kernels_option_value() {
         echo 'none'
         return ;;
       'kernels serve|--truncate-rate')
+        echo 'none'
+        return ;;
+      'kernels serve|--corrupt-rate')
         echo 'none'
         return ;;
       'kernels serve|--drop-rate')

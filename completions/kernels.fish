@@ -21,9 +21,9 @@ function __kernels_valued --description 'The options of the command path $argv t
         case 'kernels lock'
             printf '%s\n' --format --project --cache-dir --endpoint --token --color
         case 'kernels download'
-            printf '%s\n' --variant --jobs -j --project --cache-dir --endpoint --token --color
+            printf '%s\n' --variant --jobs -j --torch --backend --project --cache-dir --endpoint --token --color
         case 'kernels check'
-            printf '%s\n' --manylinux --macos --python-abi --project --cache-dir --endpoint --token --color
+            printf '%s\n' --manylinux --macos --python-abi --torch --backend --project --cache-dir --endpoint --token --color
         case 'kernels versions'
             printf '%s\n' --torch --backend --project --cache-dir --endpoint --token --color
         case 'kernels info'
@@ -43,7 +43,7 @@ function __kernels_valued --description 'The options of the command path $argv t
         case 'kernels cache prune'
             printf '%s\n' --keep --older-than --project --cache-dir --endpoint --token --color
         case 'kernels serve'
-            printf '%s\n' --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --drop-rate --seed --project --cache-dir --endpoint --token --color
+            printf '%s\n' --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --project --cache-dir --endpoint --token --color
         case 'kernels mirror'
             printf '%s\n' --project --cache-dir --endpoint --token --color
         case 'kernels mirror add'
@@ -143,6 +143,8 @@ complete -c kernels -n '__kernels_under kernels download' -l all-variants -d 'Ev
 complete -c kernels -n '__kernels_under kernels download' -l variant -x -d 'Only these variants (repeatable)'
 complete -c kernels -n '__kernels_under kernels download' -l locked -d 'Fail (exit 3) instead of downloading when kernels.lock is out of date'
 complete -c kernels -n '__kernels_under kernels download' -s j -l jobs -x -d 'Parallel transfers'
+complete -c kernels -n '__kernels_under kernels download' -l torch -F -d 'Torch to choose variants for: a torch package directory, a site-packages directory or a libtorch folder (default: $KERNELS_TORCH_DIR, the active virtual environment, then python3 on PATH)'
+complete -c kernels -n '__kernels_under kernels download' -l backend -x -d 'Use this backend instead of the detected one: cpu, or the detected backend'
 
 # kernels check
 complete -c kernels -n '__kernels_under kernels check' -l lock -d 'kernels.lock matches the project config'
@@ -151,6 +153,8 @@ complete -c kernels -n '__kernels_under kernels check' -l abi -d 'the kernels\' 
 complete -c kernels -n '__kernels_under kernels check' -l manylinux -x -d 'manylinux policy for ELF files'
 complete -c kernels -n '__kernels_under kernels check' -l macos -x -d 'Oldest macOS version Mach-O files may require'
 complete -c kernels -n '__kernels_under kernels check' -l python-abi -x -d 'Python stable ABI version for *.abi3.so'
+complete -c kernels -n '__kernels_under kernels check' -l torch -F -d 'Torch to choose variants for: a torch package directory, a site-packages directory or a libtorch folder (default: $KERNELS_TORCH_DIR, the active virtual environment, then python3 on PATH)'
+complete -c kernels -n '__kernels_under kernels check' -l backend -x -d 'Use this backend instead of the detected one: cpu, or the detected backend'
 complete -c kernels -n '__kernels_at kernels check' -F -a '(__kernels_repos)' -d 'Kernel directory or REPO[@REV] to check with --abi'
 
 # kernels versions
@@ -187,7 +191,7 @@ complete -c kernels -n '__kernels_at kernels cache' -a 'prune' -d 'Remove what n
 
 # kernels cache prune
 complete -c kernels -n '__kernels_under kernels cache prune' -l keep -x -a '(__fish_complete_directories (commandline -ct))' -d 'Project directories whose locked kernels are kept'
-complete -c kernels -n '__kernels_under kernels cache prune' -l older-than -x -d 'Remove entries unused since DATE'
+complete -c kernels -n '__kernels_under kernels cache prune' -l older-than -x -d 'Remove what was not used since DATE (2026-01-31, 2026-01-31T12:00Z) or for AGE (30d, 12h, 45m, 2w)'
 complete -c kernels -n '__kernels_under kernels cache prune' -l dry-run -d 'Print what would be removed'
 
 # kernels serve
@@ -201,6 +205,7 @@ complete -c kernels -n '__kernels_under kernels serve' -l latency-ms -x -d 'Dela
 complete -c kernels -n '__kernels_under kernels serve' -l error-rate -x -d 'Share of requests answered 500 Internal Server Error'
 complete -c kernels -n '__kernels_under kernels serve' -l rate-limit-rate -x -d 'Share of requests answered 429 Too Many Requests with Retry-After: 1'
 complete -c kernels -n '__kernels_under kernels serve' -l truncate-rate -x -d 'Share of requests whose body is cut in half (full Content-Length announced, then the connection closes)'
+complete -c kernels -n '__kernels_under kernels serve' -l corrupt-rate -x -d 'Share of file downloads sent with their first byte changed (same length)'
 complete -c kernels -n '__kernels_under kernels serve' -l drop-rate -x -d 'Share of requests whose connection is closed without a response'
 complete -c kernels -n '__kernels_under kernels serve' -l seed -x -d 'Seed of the fault choice: the same seed and request order give the same faults'
 complete -c kernels -n '__kernels_at kernels serve' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Mirror directory'
