@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "kernels/cache/cache_layout.hpp"
 #include "kernels/error.hpp"
@@ -88,12 +89,16 @@ class BlobWriter {
   BlobWriter(CacheRepo repo, CacheFile file, int fd);
   void reset_hasher();
   void feed(std::span<const std::byte> bytes);
+  void start_writeback() noexcept;
+  [[nodiscard]] Result<void> flush();
 
   CacheRepo repo_;
   CacheFile file_;
   int fd_ = -1;
   std::uint64_t resumed_ = 0;
   std::uint64_t written_ = 0;
+  std::uint64_t writeback_from_ = 0;  // bytes before this offset were handed to writeback
+  std::vector<std::byte> pending_;    // received and hashed, not yet written (at most 1 MiB)
   std::optional<Sha256> sha256_;
   std::optional<GitBlobHasher> git_blob_;
 };
