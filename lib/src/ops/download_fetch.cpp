@@ -190,6 +190,9 @@ class Fetcher {
                                               task->work->repo.repo_id + " " + task->file.path}));
     }
     if (auto ok = transfer(transfers); !ok) return ok;
+    // Our locks go before we wait for anyone else's: two processes each holding a blob the other
+    // waits for would otherwise wait forever (seen with 16 processes on one cache).
+    transfers.clear();
     // Another process is writing these: wait for it (holding no lock), then take its blob.
     for (BlobTask* task : held_elsewhere) {
       auto lock = CacheFileLock::acquire(task->work->cache.lock_path(task->file.etag));
