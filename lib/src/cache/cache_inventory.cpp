@@ -108,6 +108,7 @@ void scan_snapshot_links(const fs::path& snapshot, const fs::path& blobs_dir,
        it.increment(error)) {
     std::error_code inner;
     if (it->symlink_status(inner).type() != fs::file_type::symlink) continue;
+    if (is_temporary_link_name(it->path().filename().string())) continue;
     const std::string etag = snapshot_link_blob(it->path(), blobs_dir);
     if (etag.empty()) strays.push_back(it->path().string());
     commit.links.push_back(

@@ -70,6 +70,10 @@ HashAlgorithm etag_algorithm(std::string_view etag) {
   return etag.size() == 64 ? HashAlgorithm::sha256 : HashAlgorithm::sha1;
 }
 
+bool is_temporary_link_name(std::string_view repo_path) {
+  return repo_path.find(".kernels-tmp.") != std::string_view::npos;
+}
+
 bool is_bytecode_path(std::string_view repo_path) {
   if (repo_path.ends_with(".pyc")) return true;
   std::string_view rest = repo_path;

@@ -35,7 +35,7 @@ std::vector<std::string> variant_folder_paths(const CacheRepo& repo, std::string
     if (it->is_directory(error) && !it->is_symlink(error)) continue;
     const std::string relative = it->path().lexically_relative(folder).generic_string();
     const std::string path = variant_prefix(variant) + relative;
-    if (!is_bytecode_path(path)) paths.push_back(path);
+    if (!is_bytecode_path(path) && !is_temporary_link_name(path)) paths.push_back(path);
   }
   std::sort(paths.begin(), paths.end());
   return paths;

@@ -75,6 +75,10 @@ struct CacheFile {
 // folder (the reference's ignore patterns "*.pyc" and "**/__pycache__/**").
 [[nodiscard]] bool is_bytecode_path(std::string_view repo_path);
 
+// A link another process is creating right now (link_snapshot_file makes it under
+// "<name>.kernels-tmp.<pid>.<n>" and renames it into place): not part of the snapshot.
+[[nodiscard]] bool is_temporary_link_name(std::string_view repo_path);
+
 // "build/<variant>/" for a variant name; the variant name must be one path component.
 [[nodiscard]] std::string variant_prefix(std::string_view variant);
 
