@@ -1,12 +1,20 @@
 // `kernels cache dir | list | verify | prune`: inspect and clean the shared kernel cache.
+#include <chrono>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "kernels/cache/cache_inventory.hpp"
+#include "kernels/cache/cache_prune.hpp"
 #include "kernels/cache/variant_verify.hpp"
+#include "kernels/model/lockfile.hpp"
+#include "kernels/util/time_limit.hpp"
 
+#include "cache_report.hpp"
 #include "cli_settings.hpp"
 #include "command.hpp"
 
@@ -45,6 +53,67 @@ Result<void> run_cache_verify(Context& context) {
               settings->cache_dir.value.string());
 }
 
+Result<void> run_cache_list(Context& context) {
+  auto settings = settings_from(context.global);
+  if (!settings) return tl::unexpected(settings.error());
+  auto inventory = scan_cache(settings->cache_dir.value);
+  if (!inventory) return tl::unexpected(inventory.error());
+  context.out.json_document(inventory_json(*inventory).dump(2));
+  for (const std::string& line : inventory_lines(*inventory))
+    context.out.line(line);
+  return {};
+}
+
+// The (repo, commit) pairs the projects' kernels.lock files name.
+Result<std::set<std::pair<std::string, std::string>>> locked_commits(
+    const std::vector<std::string>& projects) {
+  std::set<std::pair<std::string, std::string>> keep;
+  for (const std::string& project : projects) {
+    const auto path = lockfile_path(project);
+    auto lockfile = read_lockfile(path);
+    if (!lockfile) {
+      return fail(lockfile.error().code,
+                  "--keep " + project + ": " + lockfile.error().message +
+                      " (give project folders that have a kernels.lock; `kernels lock` writes it)",
+                  path.string());
+    }
+    for (const LockedKernel& kernel : lockfile->kernels)
+      keep.emplace(kernel.repo_id, kernel.sha);
+  }
+  return keep;
+}
+
+Result<void> run_cache_prune(const PruneOptions& options, Context& context) {
+  if (options.keep_projects.empty() && options.older_than.empty()) {
+    return fail(ErrorCode::usage,
+                "say what to keep: --keep PROJECT_DIR (repeatable; what the project's "
+                "kernels.lock needs stays) and/or --older-than DATE|AGE (2026-01-31, 30d, 12h: "
+                "what was used since then stays)");
+  }
+  auto settings = settings_from(context.global);
+  if (!settings) return tl::unexpected(settings.error());
+  PruneRequest request;
+  request.cache_dir = settings->cache_dir.value;
+  request.dry_run = options.dry_run;
+  const SystemTime now = std::chrono::system_clock::now();
+  if (!options.older_than.empty()) {
+    auto limit = parse_time_limit(options.older_than, now);
+    if (!limit) return fail(ErrorCode::usage, "--older-than: " + limit.error().message);
+    request.older_than = *limit;
+  }
+  if (!options.keep_projects.empty()) {
+    auto keep = locked_commits(options.keep_projects);
+    if (!keep) return tl::unexpected(keep.error());
+    request.keep = std::move(*keep);
+  }
+  auto report = prune_cache(request);
+  if (!report) return tl::unexpected(report.error());
+  context.out.json_document(prune_json(*report).dump(2));
+  for (const std::string& line : prune_lines(*report))
+    context.out.line(line);
+  return {};
+}
+
 }  // namespace
 
 std::vector<Command> setup_cache(CLI::App& app) {
@@ -62,9 +131,18 @@ std::vector<Command> setup_cache(CLI::App& app) {
       ->add_option("--keep", prune_options->keep_projects,
                    "Project directories whose locked kernels are kept")
       ->type_name("DIR");
-  prune->add_option("--older-than", prune_options->older_than, "Remove entries unused since DATE")
-      ->type_name("DATE");
+  prune
+      ->add_option("--older-than", prune_options->older_than,
+                   "Remove what was not used since DATE (2026-01-31, 2026-01-31T12:00Z) or for "
+                   "AGE (30d, 12h, 45m, 2w)")
+      ->type_name("DATE|AGE");
   prune->add_flag("--dry-run", prune_options->dry_run, "Print what would be removed");
+  prune->footer(
+      "With --keep and --older-than, only what no project needs AND is older goes. Blobs that a\n"
+      "running download holds locked are kept and reported. Lock files stay.\n"
+      "Examples:\n"
+      "  kernels cache prune --keep . --keep ../other   keep what these projects' locks need\n"
+      "  kernels cache prune --older-than 30d --dry-run  what has not been used for 30 days");
 
   return {
       Command{dir,
@@ -78,12 +156,10 @@ std::vector<Command> setup_cache(CLI::App& app) {
                                               .dump(2));
                 return {};
               }},
-      Command{
-          list,
-          [](Context&) -> Result<void> { return tl::unexpected(not_implemented("cache list")); }},
+      Command{list, [](Context& context) -> Result<void> { return run_cache_list(context); }},
       Command{verify, [](Context& context) -> Result<void> { return run_cache_verify(context); }},
-      Command{prune, [prune_options](Context&) -> Result<void> {
-                return tl::unexpected(not_implemented("cache prune"));
+      Command{prune, [prune_options](Context& context) -> Result<void> {
+                return run_cache_prune(*prune_options, context);
               }}};
 }
 

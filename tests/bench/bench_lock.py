@@ -44,7 +44,9 @@ def parse_arguments():
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement")
     parser.add_argument("--reference-repeat", type=int, default=3, help="timed runs of the reference")
-    return parser.parse_args()
+    # run.sh passes its arguments to every benchmark; ignore the ones meant for others.
+    arguments, _ = parser.parse_known_args()
+    return arguments
 
 
 def repo_name(index: int) -> str:

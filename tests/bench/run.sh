@@ -5,6 +5,8 @@
 #
 #   bash tests/bench/run.sh                 all benchmarks, default settings
 #   bash tests/bench/run.sh --repeat 11     extra arguments go to every script
+#   bash tests/bench/run.sh --only download --repos 4 --variants 3 --file-mib 2 --big-mib 256
+#                                           only bench_download.py (bench_lock.py, ...)
 #
 # KERNELS_BENCH_BUILD (build folder), KERNELS_BENCH_JOBS (build parallelism, default 2) and
 # KERNELS_PYTHON (default .venv/bin/python, from scripts/install-deps.sh) override the defaults.
@@ -23,8 +25,14 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
 fi
 cmake --build "$build" -j "${KERNELS_BENCH_JOBS:-2}" --target kernels_cli
 
+only="*"
+if [[ "${1:-}" == "--only" ]]; then
+  only="$2"
+  shift 2
+fi
+
 status=0
-for script in "$root"/tests/bench/bench_*.py; do
+for script in "$root"/tests/bench/bench_$only.py; do
   echo "== $(basename "$script")"
   "$python" "$script" --kernels "$build/cli/kernels" "$@" || status=1
   echo

@@ -82,8 +82,7 @@ def test_global_options_are_accepted_after_the_command(kernels):
 
 @pytest.mark.parametrize(
     "args",
-    [["mirror", "pull", "org/name", "--from", "http://127.0.0.1:1"],
-     ["cache", "list"]],
+    [["mirror", "pull", "org/name", "--from", "http://127.0.0.1:1"]],
 )
 def test_commands_without_implementation_say_so_and_exit_1(kernels, args):
     result = kernels(*args)

@@ -30,6 +30,11 @@ std::filesystem::path CacheRepo::lock_path(std::string_view etag) const {
   return cache_dir / ".locks" / folder_name() / (std::string(etag) + ".lock");
 }
 
+std::filesystem::path CacheRepo::download_lock_path() const {
+  // Not 40 or 64 hex digits: no blob's lock file has this name.
+  return cache_dir / ".locks" / folder_name() / "kernels-download.lock";
+}
+
 std::filesystem::path CacheRepo::snapshot_dir(std::string_view commit) const {
   return folder() / "snapshots" / std::string(commit);
 }
@@ -63,6 +68,10 @@ Result<void> validate_etag(std::string_view etag, std::string_view what) {
 
 HashAlgorithm etag_algorithm(std::string_view etag) {
   return etag.size() == 64 ? HashAlgorithm::sha256 : HashAlgorithm::sha1;
+}
+
+bool is_temporary_link_name(std::string_view repo_path) {
+  return repo_path.find(".kernels-tmp.") != std::string_view::npos;
 }
 
 bool is_bytecode_path(std::string_view repo_path) {

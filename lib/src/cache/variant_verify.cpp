@@ -54,7 +54,7 @@ Result<std::vector<CacheFile>> list_cached_variant(const CacheRepo& repo, std::s
     if (!link && it->is_directory(error)) continue;
     const std::string path =
         variant_prefix(variant) + it->path().lexically_relative(folder).generic_string();
-    if (is_bytecode_path(path)) continue;
+    if (is_bytecode_path(path) || is_temporary_link_name(path)) continue;
     if (!link) {
       return integrity(repo, variant, path, "not a link into blobs/", "a link", "a regular file");
     }

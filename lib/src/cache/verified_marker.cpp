@@ -5,6 +5,7 @@
 #include <sstream>
 #include <system_error>
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
@@ -34,7 +35,7 @@ std::vector<std::string> variant_folder_paths(const CacheRepo& repo, std::string
     if (it->is_directory(error) && !it->is_symlink(error)) continue;
     const std::string relative = it->path().lexically_relative(folder).generic_string();
     const std::string path = variant_prefix(variant) + relative;
-    if (!is_bytecode_path(path)) paths.push_back(path);
+    if (!is_bytecode_path(path) && !is_temporary_link_name(path)) paths.push_back(path);
   }
   std::sort(paths.begin(), paths.end());
   return paths;
@@ -120,6 +121,15 @@ void remove_verified_marker(const CacheRepo& repo, std::string_view commit,
                             std::string_view variant) {
   std::error_code ignored;
   std::filesystem::remove(repo.marker_path(commit, variant), ignored);
+}
+
+void touch_verified_marker(const CacheRepo& repo, std::string_view commit,
+                           std::string_view variant) noexcept {
+  try {
+    const auto path = repo.marker_path(commit, variant);
+    (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): building the path may throw; nothing to do
+  }
 }
 
 Result<VerifiedFile> stat_cached_file(const CacheRepo& repo, const CacheFile& file) {

@@ -1,9 +1,11 @@
 // Step 3 of ops/download.hpp: listing, blobs under their locks, links, markers.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include "kernels/cache/blob_store.hpp"
 #include "kernels/cache/variant_verify.hpp"
@@ -11,6 +13,7 @@
 #include "kernels/hub/hub_client.hpp"
 #include "kernels/hub/hub_errors.hpp"
 #include "kernels/hub/hub_requests.hpp"
+#include "kernels/hub/retry_policy.hpp"
 #include "kernels/model/repo_path.hpp"
 
 #include "ops/download_internal.hpp"
@@ -95,6 +98,32 @@ Result<bool> existing_blob_is_good(const CacheRepo& repo, const CacheFile& file)
   return false;
 }
 
+// Each publish() ends in an fsync; one after the other they kept the disk idle between flushes
+// and made them the larger part of a fast download (tests/bench/README.md), so the blobs of a
+// batch are published by a few threads at once. Each thread touches only its own BlobWriters.
+constexpr std::size_t kPublishThreads = 8;
+
+template <typename Wanted, typename Publish>
+void publish_in_parallel(std::size_t count, const Wanted& wanted, const Publish& publish) {
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      if (wanted(i)) publish(i);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t n = 1; n < std::min(kPublishThreads, count); ++n) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads: the ones running (and this one) do the rest
+    }
+  }
+  worker();
+  for (std::thread& thread : threads)
+    thread.join();
+}
+
 class Fetcher {
  public:
   Fetcher(HubClient& hub, const DownloadObserver& observer, DownloadReport& totals)
@@ -116,6 +145,20 @@ class Fetcher {
   std::set<std::string> fresh;  // blob keys hashed in this run
 
  private:
+  // A transfer that failed once more than the HTTP layer's retries allow gets one more pass
+  // after the batch: with a 30 % rate of 500s an LFS file (two requests per attempt) exhausts
+  // its attempts now and then, and the pass resumes from its .incomplete file.
+  bool retry_later(BlobTask& task, bool transient, const Error& error) {
+    if (!transient || !retried_.insert(&task).second) return false;
+    if (observer_.note) {
+      observer_.note("will retry " + task.work->repo.repo_id + " " + task.file.path +
+                     " after this batch: " + error.message);
+    }
+    return true;
+  }
+
+  std::set<const BlobTask*> retried_;
+
   struct Transfer {
     BlobTask* task = nullptr;
     CacheFileLock lock;
@@ -143,6 +186,9 @@ class Fetcher {
                                               task->work->repo.repo_id + " " + task->file.path}));
     }
     if (auto ok = transfer(transfers); !ok) return ok;
+    // Our locks go before we wait for anyone else's: two processes each holding a blob the other
+    // waits for would otherwise wait forever (seen with 16 processes on one cache).
+    transfers.clear();
     // Another process is writing these: wait for it (holding no lock), then take its blob.
     for (BlobTask* task : held_elsewhere) {
       auto lock = CacheFileLock::acquire(task->work->cache.lock_path(task->file.etag));
@@ -171,7 +217,7 @@ class Fetcher {
       const CacheFile& file = t->task->file;
       if (t->writer.resume_offset() == file.size) {
         // A killed process left it complete: only the checks and the rename are missing.
-        if (auto ok = publish(*t); !ok) return ok;
+        if (auto ok = publish(*t, t->writer.publish()); !ok) return ok;
         continue;
       }
       if (observer_.started) observer_.started(t->label, file.size, t->writer.resume_offset());
@@ -196,20 +242,29 @@ class Fetcher {
     }
     if (requests.empty()) return {};
     auto results = hub_.http().perform(std::move(requests));
+    std::vector<std::optional<Result<void>>> written(results.size());
+    publish_in_parallel(
+        results.size(), [&](std::size_t i) { return results[i] && results[i]->is_success(); },
+        [&](std::size_t i) { written[i] = sent[i]->writer.publish(); });
     std::optional<Error> first_error;
     for (std::size_t i = 0; i < results.size(); ++i) {
       Transfer& t = *sent[i];
       Result<void> outcome;
+      bool transient = false;
       if (!results[i]) {
         outcome = tl::unexpected(results[i].error());
+        transient = results[i].error().code == ErrorCode::network;
       } else if (!results[i]->is_success()) {
+        transient = is_transient_status(results[i]->status);
         outcome = tl::unexpected(
             hub_error(*results[i], t.task->work->repo,
                       HubQuery{"file", t.task->work->locked->sha, t.task->file.path}));
       } else {
-        outcome = publish(t);
+        outcome = publish(t, std::move(*written[i]));
       }
       if (observer_.finished) observer_.finished(t.label, outcome.has_value());
+      // Left not done: the next round of run() takes it again, resuming.
+      if (!outcome && retry_later(*t.task, transient, outcome.error())) continue;
       // An integrity failure says the most; report it before a transport one.
       if (!outcome && (!first_error || (outcome.error().code == ErrorCode::integrity &&
                                         first_error->code != ErrorCode::integrity))) {
@@ -220,8 +275,8 @@ class Fetcher {
     return {};
   }
 
-  Result<void> publish(Transfer& t) {
-    auto ok = t.writer.publish();
+  // `ok`: what t.writer.publish() said.
+  Result<void> publish(Transfer& t, Result<void> ok) {
     if (!ok) {
       if (ok.error().code == ErrorCode::integrity) {
         return mismatch(*t.task->work, t.task->file.path, "content " + ok.error().message);
@@ -303,6 +358,17 @@ Result<std::vector<DownloadedVariant>> fetch_variants(const DownloadRequest& req
       }
       works.push_back(std::move(work));
     }
+  }
+
+  // Held from before the first blob is published until the links are made, so that `kernels
+  // cache prune` does not take a published blob for an orphan in between.
+  std::vector<CacheFileLock> repo_locks;
+  std::set<std::string> locked_folders;
+  for (auto& work : works) {
+    if (!locked_folders.insert(work->cache.folder().string()).second) continue;
+    auto lock = CacheFileLock::acquire_shared(work->cache.download_lock_path());
+    if (!lock) return tl::unexpected(lock.error());
+    repo_locks.push_back(std::move(*lock));
   }
 
   // Unique blobs; those already present are re-hashed once (a bad one is removed).

@@ -104,6 +104,7 @@ Result<std::optional<DownloadedVariant>> complete_from_disk(
       done.files = marker->files.size();
       for (const VerifiedFile& file : marker->files)
         done.bytes += file.size;
+      touch_verified_marker(repo, commit, variant);
       return std::optional<DownloadedVariant>(done);
     }
   }

@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "kernels/cache/cache_layout.hpp"
 #include "kernels/error.hpp"
@@ -40,6 +41,8 @@ class CacheFileLock {
   // nullopt when another process holds it.
   [[nodiscard]] static Result<std::optional<CacheFileLock>> try_acquire(
       const std::filesystem::path& lock_file);
+  // A shared lock (LOCK_SH): many holders at once, none while an exclusive one is held. Waits.
+  [[nodiscard]] static Result<CacheFileLock> acquire_shared(const std::filesystem::path& lock_file);
 
   CacheFileLock(CacheFileLock&& other) noexcept;
   CacheFileLock& operator=(CacheFileLock&& other) noexcept;
@@ -49,6 +52,7 @@ class CacheFileLock {
 
  private:
   explicit CacheFileLock(int fd) : fd_(fd) {}
+  static Result<CacheFileLock> acquire_with(const std::filesystem::path& lock_file, int operation);
   int fd_ = -1;
 };
 
@@ -85,12 +89,16 @@ class BlobWriter {
   BlobWriter(CacheRepo repo, CacheFile file, int fd);
   void reset_hasher();
   void feed(std::span<const std::byte> bytes);
+  void start_writeback() noexcept;
+  [[nodiscard]] Result<void> flush();
 
   CacheRepo repo_;
   CacheFile file_;
   int fd_ = -1;
   std::uint64_t resumed_ = 0;
   std::uint64_t written_ = 0;
+  std::uint64_t writeback_from_ = 0;  // bytes before this offset were handed to writeback
+  std::vector<std::byte> pending_;    // received and hashed, not yet written (at most 1 MiB)
   std::optional<Sha256> sha256_;
   std::optional<GitBlobHasher> git_blob_;
 };

@@ -5,6 +5,10 @@
 //   <cache>/.locks/<folder>/<etag>.lock          per-blob inter-process lock (flock; the same file
 //                                                huggingface_hub's filelock locks, so the Python
 //                                                tool and this one exclude each other)
+//   <cache>/.locks/<folder>/kernels-download.lock  held shared by a `kernels download` of the repo
+//                                                from before it publishes blobs until it has
+//                                                linked them; `kernels cache prune` leaves the
+//                                                repo's blobs alone while it is held
 //   <cache>/<folder>/blobs/<etag>                content; etag = LFS SHA-256 (64 hex) or git blob
 //                                                id (40 hex); only verified content gets this name
 //   <cache>/<folder>/blobs/<etag>.incomplete     in-flight download (hub 1.10 resumes this name
@@ -42,6 +46,7 @@ struct CacheRepo {
   [[nodiscard]] std::filesystem::path blob_path(std::string_view etag) const;
   [[nodiscard]] std::filesystem::path incomplete_path(std::string_view etag) const;
   [[nodiscard]] std::filesystem::path lock_path(std::string_view etag) const;
+  [[nodiscard]] std::filesystem::path download_lock_path() const;
   [[nodiscard]] std::filesystem::path snapshot_dir(std::string_view commit) const;
   // snapshots/<commit>/<repo path>; the path must have passed validate_repo_path.
   [[nodiscard]] std::filesystem::path snapshot_path(std::string_view commit,
@@ -69,6 +74,10 @@ struct CacheFile {
 // Bytecode the variant hash and the downloads skip: a ".pyc" file or anything in a "__pycache__"
 // folder (the reference's ignore patterns "*.pyc" and "**/__pycache__/**").
 [[nodiscard]] bool is_bytecode_path(std::string_view repo_path);
+
+// A link another process is creating right now (link_snapshot_file makes it under
+// "<name>.kernels-tmp.<pid>.<n>" and renames it into place): not part of the snapshot.
+[[nodiscard]] bool is_temporary_link_name(std::string_view repo_path);
 
 // "build/<variant>/" for a variant name; the variant name must be one path component.
 [[nodiscard]] std::string variant_prefix(std::string_view variant);

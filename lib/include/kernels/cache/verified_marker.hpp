@@ -63,6 +63,12 @@ struct VerifiedMarker {
 void remove_verified_marker(const CacheRepo& repo, std::string_view commit,
                             std::string_view variant);
 
+// Sets the marker's modification time to now: the variant was used (`kernels cache list` and
+// `kernels cache prune --older-than` read it as the last use). Failures (a read-only cache) are
+// ignored.
+void touch_verified_marker(const CacheRepo& repo, std::string_view commit,
+                           std::string_view variant) noexcept;
+
 // The cheap check (no hashing): the marker was made for `lock_hash` (when the caller has one), the
 // variant folder holds exactly the marker's files (bytecode ignored), each a link to its blob, and
 // each blob has the recorded size and mtime.
