@@ -61,7 +61,7 @@ nlohmann::json inventory_json(const CacheInventory& inventory) {
     for (const CachedBlobInfo& blob : repo.blobs)
       incomplete += blob.incomplete ? 1 : 0;
     repos.push_back({{"repo_id", repo.repo_id},
-                     {"type", repo.type == CacheRepoType::kernel ? "kernel" : "model"},
+                     {"type", repo.type == RepoType::kernel ? "kernel" : "model"},
                      {"folder", repo.folder},
                      {"holds_kernels", repo.holds_kernels},
                      {"bytes", repo.bytes},
@@ -80,7 +80,7 @@ std::vector<std::string> inventory_lines(const CacheInventory& inventory) {
   for (const CachedRepoInfo& repo : inventory.repos) {
     std::string head = repo.repo_id + "  " + human_bytes(repo.bytes) + "  last used " +
                        utc_time(repo.last_used_ns);
-    if (repo.type == CacheRepoType::model) head += "  (" + repo.folder + ")";
+    if (repo.type == RepoType::model) head += "  (" + repo.folder + ")";
     if (repo.incomplete_bytes > 0) {
       head += "  + " + human_bytes(repo.incomplete_bytes) + " incomplete";
     }

@@ -192,7 +192,7 @@ complete -c kernels -n '__kernels_at kernels cache' -a 'prune' -d 'Remove what n
 
 # kernels cache prune
 complete -c kernels -n '__kernels_under kernels cache prune' -l keep -x -a '(__fish_complete_directories (commandline -ct))' -d 'Project directories whose locked kernels are kept'
-complete -c kernels -n '__kernels_under kernels cache prune' -l older-than -x -d 'Remove entries unused since DATE'
+complete -c kernels -n '__kernels_under kernels cache prune' -l older-than -x -d 'Remove what was not used since DATE (2026-01-31, 2026-01-31T12:00Z) or for AGE (30d, 12h, 45m, 2w)'
 complete -c kernels -n '__kernels_under kernels cache prune' -l dry-run -d 'Print what would be removed'
 
 # kernels serve

@@ -17,7 +17,7 @@
 namespace fs = std::filesystem;
 using kernels::CacheFile;
 using kernels::CacheRepo;
-using kernels::CacheRepoType;
+using kernels::RepoType;
 
 namespace {
 
@@ -39,11 +39,11 @@ TEST_CASE("cache inventory: folder names map back to repo ids") {
   auto kernel = kernels::repo_from_cache_folder("kernels--org--relu");
   REQUIRE(kernel.has_value());
   CHECK(kernel->first == "org/relu");
-  CHECK(kernel->second == CacheRepoType::kernel);
+  CHECK(kernel->second == RepoType::kernel);
   auto model = kernels::repo_from_cache_folder("models--org--name--x");
   REQUIRE(model.has_value());
   CHECK(model->first == "org/name--x");
-  CHECK(model->second == CacheRepoType::model);
+  CHECK(model->second == RepoType::model);
   for (const char* name : {"datasets--org--x", "kernels--", "kernels--org", "kernels----x",
                            "kernels--org--", ".locks"}) {
     CAPTURE(name);
@@ -69,7 +69,7 @@ TEST_CASE("cache inventory: a link names a blob only when it points into this re
 
 TEST_CASE("cache inventory: variants, shared blobs counted once, strays") {
   kernels::testing::ScratchDir dir;
-  const CacheRepo repo{dir.path(), "org/relu", CacheRepoType::kernel};
+  const CacheRepo repo{dir.path(), "org/relu", RepoType::kernel};
   put(repo, "build/cpu/a.py", "shared");
   put(repo, "build/cuda/a.py", "shared");
   put(repo, "build/cuda/b.so", "only cuda");
@@ -101,7 +101,7 @@ TEST_CASE("cache prune: refuses to run without a keep rule or a date") {
 
 TEST_CASE("cache prune: an old variant goes, the blob it shared with a used one stays") {
   kernels::testing::ScratchDir dir;
-  const CacheRepo repo{dir.path(), "org/relu", CacheRepoType::kernel};
+  const CacheRepo repo{dir.path(), "org/relu", RepoType::kernel};
   const CacheFile shared = put(repo, "build/cpu/a.py", "shared");
   put(repo, "build/cuda/a.py", "shared");
   const CacheFile cuda_only = put(repo, "build/cuda/b.so", "only cuda");

@@ -178,7 +178,7 @@ void scan_commit(const CacheRepo& cache, const std::map<std::string, std::uint64
   }
 }
 
-CachedRepoInfo scan_repo(const fs::path& cache_dir, std::string repo_id, CacheRepoType type,
+CachedRepoInfo scan_repo(const fs::path& cache_dir, std::string repo_id, RepoType type,
                          std::string folder_name) {
   CachedRepoInfo repo;
   repo.repo_id = std::move(repo_id);
@@ -206,7 +206,7 @@ CachedRepoInfo scan_repo(const fs::path& cache_dir, std::string repo_id, CacheRe
     commits.insert(commit);
 
   auto refs = read_refs(cache.folder() / "refs");
-  repo.holds_kernels = type == CacheRepoType::kernel || has_markers;
+  repo.holds_kernels = type == RepoType::kernel || has_markers;
   for (const std::string& name : commits) {
     CachedCommitInfo commit;
     commit.commit = name;
@@ -221,14 +221,14 @@ CachedRepoInfo scan_repo(const fs::path& cache_dir, std::string repo_id, CacheRe
 
 }  // namespace
 
-std::optional<std::pair<std::string, CacheRepoType>> repo_from_cache_folder(
+std::optional<std::pair<std::string, RepoType>> repo_from_cache_folder(
     std::string_view folder) {
-  CacheRepoType type = CacheRepoType::kernel;
+  RepoType type = RepoType::kernel;
   if (folder.starts_with("kernels--")) {
     folder.remove_prefix(9);
   } else if (folder.starts_with("models--")) {
     folder.remove_prefix(8);
-    type = CacheRepoType::model;
+    type = RepoType::model;
   } else {
     return std::nullopt;
   }

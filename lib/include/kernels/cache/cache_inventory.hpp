@@ -61,7 +61,7 @@ struct CachedBlobInfo {
 
 struct CachedRepoInfo {
   std::string repo_id;
-  CacheRepoType type = CacheRepoType::kernel;
+  RepoType type = RepoType::kernel;
   std::string folder;  // the folder's name
   // A kernels-- folder, or a models-- folder that holds build/ variants or our markers. Only
   // these are pruned: the cache is shared with huggingface_hub's models and datasets.
@@ -85,7 +85,7 @@ struct CacheInventory {
 };
 
 // "kernels--org--name" -> {"org/name", kernel}; nullopt for any other name.
-[[nodiscard]] std::optional<std::pair<std::string, CacheRepoType>> repo_from_cache_folder(
+[[nodiscard]] std::optional<std::pair<std::string, RepoType>> repo_from_cache_folder(
     std::string_view folder);
 
 // The blob a snapshot link names, from its target alone (never followed): "" unless the target,
