@@ -9,6 +9,7 @@
 
 #include "cli_settings.hpp"
 #include "command.hpp"
+#include "download_progress.hpp"
 
 namespace kernels::cli {
 namespace {
@@ -19,19 +20,6 @@ struct BundleOptions {
   std::vector<std::string> variants;
   SystemOptions system_options;
 };
-
-std::string human_bytes(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  auto value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024.0 && unit + 1 < std::size(units)) {
-    value /= 1024.0;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
-}
 
 void print_report(const BundleReport& report, bool exported, Context& context) {
   nlohmann::json variants = nlohmann::json::array();

@@ -22,6 +22,8 @@ apt_packages=(
   zsh fish help2man
   # libFuzzer and the sanitizers' runtime for the fuzz targets (scripts/fuzz.sh).
   clang-14 libclang-rt-14-dev
+  # nghttpd, the HTTP/2 server the HTTP client's HTTP/2 test talks to.
+  nghttp2-server
   # Python.h, for the abi3 extension that tests/integration/test_check_abi.py compiles.
   python3-dev
 )

@@ -221,8 +221,7 @@ CachedRepoInfo scan_repo(const fs::path& cache_dir, std::string repo_id, RepoTyp
 
 }  // namespace
 
-std::optional<std::pair<std::string, RepoType>> repo_from_cache_folder(
-    std::string_view folder) {
+std::optional<std::pair<std::string, RepoType>> repo_from_cache_folder(std::string_view folder) {
   RepoType type = RepoType::kernel;
   if (folder.starts_with("kernels--")) {
     folder.remove_prefix(9);
