@@ -8,6 +8,7 @@
 #include "cli_settings.hpp"
 #include "download_report.hpp"
 #include "hub_from_cli.hpp"
+#include "lock_report.hpp"
 
 namespace kernels::cli {
 namespace {
@@ -25,16 +26,7 @@ Result<void> check_lock(const Settings& settings, Context& context, nlohmann::js
   if (!outcome) return tl::unexpected(outcome.error());
   const auto path = lockfile_path(request.project_dir);
   document["lock"] = {{"path", path.string()}, {"up_to_date", outcome->up_to_date()}};
-  if (outcome->up_to_date()) {
-    context.out.line(path.string() + " is up to date");
-    return {};
-  }
-  for (const std::string& line : describe_lock_changes(*outcome))
-    context.out.note(line);
-  return fail(
-      ErrorCode::lock_out_of_date,
-      path.string() +
-          " is out of date with the project's dependencies; run `kernels lock` to update it");
+  return report_lock_currency(context.out, *outcome, path);
 }
 
 Result<void> check_cache_contents(const Settings& settings, const SystemOptions& system,

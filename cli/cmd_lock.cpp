@@ -55,16 +55,7 @@ Result<void> run_lock(const LockOptions& options, bool upgrade_given, bool trust
 
   if (options.check) {
     context.out.json_document(lock_outcome_json(*outcome, path, false).dump(2));
-    if (outcome->up_to_date()) {
-      context.out.line(path.string() + " is up to date");
-      return {};
-    }
-    for (const std::string& line : describe_lock_changes(*outcome))
-      context.out.note(line);
-    return fail(
-        ErrorCode::lock_out_of_date,
-        path.string() +
-            " is out of date with the project's dependencies; run `kernels lock` to update it");
+    return report_lock_currency(context.out, *outcome, path);
   }
 
   if (!outcome->up_to_date()) {

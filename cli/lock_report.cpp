@@ -58,4 +58,18 @@ void print_lock_warnings(const Output& out, const LockOutcome& outcome) {
     out.note("warning: " + warning);
 }
 
+Result<void> report_lock_currency(const Output& out, const LockOutcome& outcome,
+                                  const std::filesystem::path& path) {
+  if (outcome.up_to_date()) {
+    out.line(path.string() + " is up to date");
+    return {};
+  }
+  for (const std::string& line : describe_lock_changes(outcome))
+    out.note(line);
+  return fail(
+      ErrorCode::lock_out_of_date,
+      path.string() +
+          " is out of date with the project's dependencies; run `kernels lock` to update it");
+}
+
 }  // namespace kernels::cli

@@ -25,4 +25,9 @@ void print_lock_summary(const Output& out, const LockOutcome& outcome,
 // The warnings of a lock on stderr ("warning: You are using version 1 of ...").
 void print_lock_warnings(const Output& out, const LockOutcome& outcome);
 
+// What `kernels lock --check` and `kernels check --lock` say: "<path> is up to date", or the
+// changes a lock would make (notes) and the exit-3 error that names the fix.
+[[nodiscard]] Result<void> report_lock_currency(const Output& out, const LockOutcome& outcome,
+                                                const std::filesystem::path& path);
+
 }  // namespace kernels::cli
