@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "kernels/util/tar_archive.hpp"
+#include "kernels/archive/tar_archive.hpp"
 
 #include "fuzz_support.hpp"
 

@@ -54,6 +54,17 @@ std::filesystem::path CacheRepo::marker_path(std::string_view commit,
   return folder() / "kernels-verified" / std::string(commit) / (std::string(variant) + ".json");
 }
 
+CacheRepo find_cache_repo(const std::filesystem::path& cache_dir, std::string_view repo_id) {
+  CacheRepo kernel{cache_dir, std::string(repo_id), RepoType::kernel};
+  CacheRepo model{cache_dir, std::string(repo_id), RepoType::model};
+  std::error_code error;
+  if (!std::filesystem::exists(kernel.folder(), error) &&
+      std::filesystem::exists(model.folder(), error)) {
+    return model;
+  }
+  return kernel;
+}
+
 Result<void> validate_etag(std::string_view etag, std::string_view what) {
   const bool hex = std::all_of(etag.begin(), etag.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

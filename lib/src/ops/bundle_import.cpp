@@ -9,7 +9,7 @@
 #include "kernels/cache/variant_verify.hpp"
 #include "kernels/cache/verified_marker.hpp"
 #include "kernels/ops/bundle.hpp"
-#include "kernels/util/tar_archive.hpp"
+#include "kernels/archive/tar_archive.hpp"
 
 #include "ops/bundle_manifest.hpp"
 

@@ -57,6 +57,11 @@ struct CacheRepo {
                                                   std::string_view variant) const;
 };
 
+// The repo's part of the cache: its kernels-- folder, or its models-- folder when only that one
+// exists (kernels published as model repos, before the reference's 0.14).
+[[nodiscard]] CacheRepo find_cache_repo(const std::filesystem::path& cache_dir,
+                                        std::string_view repo_id);
+
 // A file the cache holds for a repo at a commit.
 struct CacheFile {
   std::string path;  // repository path, "build/torch-cpu/relu/__init__.py"

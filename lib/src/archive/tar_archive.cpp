@@ -1,5 +1,5 @@
-// libarchive behind kernels/util/tar_archive.hpp.
-#include "kernels/util/tar_archive.hpp"
+// libarchive behind kernels/archive/tar_archive.hpp.
+#include "kernels/archive/tar_archive.hpp"
 
 #include <array>
 #include <fstream>

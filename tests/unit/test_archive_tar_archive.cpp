@@ -8,7 +8,7 @@
 #include <archive_entry.h>
 #include <doctest/doctest.h>
 
-#include "kernels/util/tar_archive.hpp"
+#include "kernels/archive/tar_archive.hpp"
 
 #include "scratch_dir.hpp"
 

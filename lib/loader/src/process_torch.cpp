@@ -1,0 +1,34 @@
+#include "process_torch.hpp"
+
+#include <string_view>
+
+#include <link.h>
+
+namespace kernels::loader_detail {
+namespace {
+
+// libc10 is loaded by every libtorch program; libtorch_cpu by every one that runs an op.
+bool is_torch_library(std::string_view file_name) {
+  return file_name.starts_with("libc10.so") || file_name.starts_with("libtorch_cpu.so");
+}
+
+int visit_object(dl_phdr_info* info, std::size_t /*size*/, void* data) {
+  if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
+  const std::filesystem::path path(info->dlpi_name);
+  if (!is_torch_library(path.filename().string())) return 0;
+  auto* found = static_cast<std::optional<std::filesystem::path>*>(data);
+  std::error_code error;
+  const auto resolved = std::filesystem::weakly_canonical(path, error);
+  *found = (error ? path : resolved).parent_path().parent_path();
+  return 1;  // stop
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> loaded_torch_directory() {
+  std::optional<std::filesystem::path> found;
+  dl_iterate_phdr(&visit_object, &found);
+  return found;
+}
+
+}  // namespace kernels::loader_detail

@@ -1,0 +1,17 @@
+#pragma once
+
+// The Torch this process runs: found from the libtorch shared objects already loaded into it
+// (a program linked with libtorch, or Python with torch imported), so that the variant chosen
+// is the one built for that very libtorch.
+
+#include <filesystem>
+#include <optional>
+
+namespace kernels::loader_detail {
+
+// The folder holding the loaded libc10 / libtorch_cpu (…/torch/lib or …/libtorch/lib)'s parent:
+// a torch package folder (version.py) or a libtorch folder (build-version). Nothing when no
+// libtorch is loaded.
+[[nodiscard]] std::optional<std::filesystem::path> loaded_torch_directory();
+
+}  // namespace kernels::loader_detail

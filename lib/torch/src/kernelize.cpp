@@ -1,0 +1,221 @@
+#include "kernels/torch/kernelize.hpp"
+
+#include <map>
+
+#include <c10/core/DeviceType.h>
+
+#include "kernels/layer_table.h"
+#include "kernels/torch/kernel_layer.hpp"
+
+#include "cuda_capability.hpp"
+
+namespace kernels::torch {
+namespace {
+
+std::uint32_t device_bit(std::string_view device) {
+  if (device == "cpu") return KERNELS_DEVICE_CPU;
+  if (device == "cuda") return KERNELS_DEVICE_CUDA;
+  if (device == "rocm") return KERNELS_DEVICE_ROCM;
+  if (device == "xpu") return KERNELS_DEVICE_XPU;
+  if (device == "mps") return KERNELS_DEVICE_MPS;
+  return 0;
+}
+
+Result<std::string> model_device(::torch::nn::Module& model, const Loader& loader,
+                                 const KernelizeOptions& options) {
+  if (options.device) {
+    if (!is_known_device_type(*options.device)) {
+      return fail(ErrorCode::usage,
+                  "Unsupported device type '" + *options.device +
+                      "'. Supported device types are: cpu, cuda, mps, neuron, npu, rocm, tpu, xpu");
+    }
+    return *options.device;
+  }
+  const auto parameters = model.parameters();
+  if (parameters.empty()) {
+    return fail(ErrorCode::usage,
+                "Cannot determine model device, provide as `device` argument to `kernelize`.");
+  }
+  std::string device = c10::DeviceTypeName(parameters.front().device().type(), true);
+  // A ROCm build of Torch calls its GPUs cuda devices.
+  if (device == "cuda" && loader.system().backend.kind == BackendKind::rocm) device = "rocm";
+  return device;
+}
+
+std::string no_repository_reason(const LayerLookup& lookup, const std::string& layer,
+                                 const std::string& device, Mode mode) {
+  switch (lookup.outcome) {
+    case LayerLookup::Outcome::no_layer:
+      return "No kernel mapping found for layer `" + layer +
+             "`. Check if the layer name matches one of the kernels in the mapping or add the "
+             "kernel you want to use to the mapping. Defaulting to original forward "
+             "implementation.";
+    case LayerLookup::Outcome::no_device:
+      return "No layer mapping for `" + layer + "` with device type `" + device + "`";
+    case LayerLookup::Outcome::no_capability:
+      return "No layer mapping for `" + layer + "` device `" + device +
+             "` with the right properties";
+    case LayerLookup::Outcome::no_mode:
+      return "No repository for `" + layer + "` for configuration mode=" + to_string(mode);
+    case LayerLookup::Outcome::found:
+    case LayerLookup::Outcome::disabled:
+      break;
+  }
+  return {};
+}
+
+// Why a loaded layer cannot serve this module in this mode on this device, or "".
+std::string unsupported_reason(const kernels::KernelLayer& layer, Mode mode,
+                               const std::string& device) {
+  if (has_mode(mode, Mode::torch_compile) && !layer.has(KERNELS_LAYER_SUPPORTS_TORCH_COMPILE)) {
+    return "Available kernel does not support mode: " + to_string(mode);
+  }
+  if (has_mode(mode, Mode::training) &&
+      !(layer.has(KERNELS_LAYER_HAS_BACKWARD) && layer.has(KERNELS_LAYER_SUPPORTS_TRAINING))) {
+    return "Available kernel does not support mode: " + to_string(mode);
+  }
+  if (has_mode(mode, Mode::inference) && !layer.has(KERNELS_LAYER_SUPPORTS_INFERENCE)) {
+    return "Available kernel does not support mode: " + to_string(mode);
+  }
+  if ((layer.devices & device_bit(device)) == 0) {
+    return "Available kernel does not support device " + device;
+  }
+  return {};
+}
+
+// Loads each (repo, layer) once per kernelize call, and validates it once.
+class LayerCache {
+ public:
+  explicit LayerCache(Loader& loader) : loader_(loader) {}
+
+  struct Loaded {
+    kernels::KernelLayer layer;
+    std::string variant;
+  };
+
+  Result<const Loaded*> get(const LayerRepository& repository, const std::string& signature,
+                            Mode registered_mode, const std::string& module_layer) {
+    const std::string key = repository.describe() + "\n" + signature;
+    if (const auto found = loaded_.find(key); found != loaded_.end()) return &found->second;
+    auto kernel = loader_.load(repository.repo_id);
+    if (!kernel) return tl::unexpected(kernel.error());
+    auto layer = (*kernel)->layer(repository.layer_name, signature);
+    if (!layer) return tl::unexpected(layer.error());
+    // A repository registered for training must be able to train (section 10.5).
+    if (has_mode(registered_mode, Mode::training) && !layer->has(KERNELS_LAYER_HAS_BACKWARD)) {
+      return fail(ErrorCode::invalid_input,
+                  "Function/layer from repo `" + repository.repo_id + "`, layer `" +
+                      repository.layer_name + "` does not support backward.\nWas registered for `" +
+                      module_layer + "` with mode `" + to_string(registered_mode) + "`");
+    }
+    if (has_mode(registered_mode, Mode::torch_compile) &&
+        !layer->has(KERNELS_LAYER_SUPPORTS_TORCH_COMPILE)) {
+      return fail(ErrorCode::invalid_input,
+                  "Function/layer from repo `" + repository.repo_id + "`, layer `" +
+                      repository.layer_name + "` does not support torch.compile.\nWas registered " +
+                      "for `" + module_layer + "` with mode `" + to_string(registered_mode) + "`");
+    }
+    auto [entry, inserted] = loaded_.emplace(key, Loaded{std::move(*layer), (*kernel)->variant()});
+    return &entry->second;
+  }
+
+ private:
+  Loader& loader_;
+  std::map<std::string, Loaded> loaded_;
+};
+
+}  // namespace
+
+std::size_t KernelizeReport::kernelized_count() const {
+  std::size_t count = 0;
+  for (const LayerDecision& decision : layers)
+    count += decision.kernelized ? 1 : 0;
+  return count;
+}
+
+Result<KernelizeReport> kernelize(::torch::nn::Module& model, const KernelMapping& mapping,
+                                  Loader& loader, const KernelizeOptions& options) {
+  if (auto valid = validate_kernelize_mode(options.mode); !valid) {
+    return tl::unexpected(valid.error());
+  }
+  KernelizeReport report;
+  auto device = model_device(model, loader, options);
+  if (!device) return tl::unexpected(device.error());
+  report.device = *device;
+  std::optional<int> capability = options.capability;
+  if (!capability && (*device == "cuda" || *device == "rocm")) {
+    capability = detail::current_cuda_capability();
+  }
+
+  // Decide every module first, then swap: a failure leaves the model as it was.
+  struct Swap {
+    LayerSlot* slot;
+    void* forward;  // nullptr: the module's own forward
+  };
+  std::vector<Swap> swaps;
+  LayerCache cache(loader);
+  for (const auto& item : model.named_modules()) {
+    auto* slot = dynamic_cast<LayerSlot*>(item.value().get());
+    if (slot == nullptr) continue;
+    LayerDecision decision{item.key(), slot->layer_name(), false, {}, {}, {}};
+    const auto keep_own = [&](std::string reason, bool warn) -> Result<void> {
+      if (warn && !options.use_fallback) {
+        return fail(ErrorCode::not_found, decision.module_path + ": " + reason);
+      }
+      if (warn && options.warn) options.warn(decision.module_path + ": " + reason);
+      decision.reason = std::move(reason);
+      swaps.push_back({slot, nullptr});
+      report.layers.push_back(decision);
+      return {};
+    };
+    if (!loader.enabled()) {
+      if (auto kept = keep_own("kernels are turned off by USE_HUB_KERNELS", false); !kept)
+        return tl::unexpected(kept.error());
+      continue;
+    }
+    const LayerLookup lookup =
+        mapping.lookup(slot->layer_name(), *device, capability, options.mode);
+    if (lookup.outcome == LayerLookup::Outcome::disabled) {
+      if (auto kept = keep_own("disabled in the kernel mapping", false); !kept)
+        return tl::unexpected(kept.error());
+      continue;
+    }
+    if (lookup.outcome != LayerLookup::Outcome::found) {
+      if (auto kept = keep_own(
+              no_repository_reason(lookup, slot->layer_name(), *device, options.mode), true);
+          !kept) {
+        return tl::unexpected(kept.error());
+      }
+      continue;
+    }
+    auto loaded =
+        cache.get(lookup.repository, slot->forward_signature(), lookup.mode, slot->layer_name());
+    if (!loaded) return tl::unexpected(loaded.error());
+    if (std::string reason = unsupported_reason((*loaded)->layer, options.mode, *device);
+        !reason.empty()) {
+      if (auto kept = keep_own(std::move(reason), true); !kept) return tl::unexpected(kept.error());
+      continue;
+    }
+    decision.kernelized = true;
+    decision.repository = lookup.repository.describe();
+    decision.variant = (*loaded)->variant;
+    swaps.push_back({slot, (*loaded)->layer.forward});
+    report.layers.push_back(std::move(decision));
+  }
+  for (const Swap& swap : swaps) {
+    if (swap.forward == nullptr) {
+      swap.slot->reset_forward();
+    } else {
+      swap.slot->set_kernel_forward(swap.forward);
+    }
+  }
+  return report;
+}
+
+void reset_kernelize(::torch::nn::Module& model) {
+  for (const auto& module : model.modules()) {
+    if (auto* slot = dynamic_cast<LayerSlot*>(module.get())) slot->reset_forward();
+  }
+}
+
+}  // namespace kernels::torch
