@@ -74,7 +74,8 @@ Result<void> add_layer(KernelMapping& mapping, const std::string& layer, const t
   for (const auto& [device, device_node] : *devices) {
     const std::string type(device.str());
     if (!is_known_device_type(type)) {
-      return invalid(file_name, device_node, "Unknown device type: " + type);
+      return fail(ErrorCode::invalid_input, "Unknown device type: " + type,
+                  location_of(file_name, device.source()));
     }
     if (const auto* text = device_node.as_string(); text != nullptr && text->get().empty()) {
       continue;  // "" for one device: no kernel there
