@@ -2,9 +2,11 @@
 # The main job on the embedded default (README.md, first command): build the tool, publish a demo
 # kernel to a local Hub-compatible server, lock a project against it, download and verify it into
 # a cache, check lock, cache and ABI, and carry it to an offline cache as a bundle.
+# Then the loader: the sample kernels (kernels-src/, built with the project) are published, locked
+# and downloaded, and the kernelize example loads them into a small libtorch model.
 #
-# Not yet part of it: the loader library and kernelize (an open issue). KERNELS_DEMO_BIN=PATH runs
-# the demo with an already built `kernels` instead of building one.
+# KERNELS_DEMO_BIN=PATH runs the demo with an already built `kernels` instead of building one
+# (the loader step then uses the example and sample kernels of the same build folder, if built).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +54,17 @@ find "$build" -type f | sed "s|$build/|    |"
 step "kernels mirror add: publish it as demo/relu, branch v1 and tag v1.0.0"
 SOURCE_DATE_EPOCH=1767225600 "$kernels" mirror add "$build" --repo demo/relu --branch v1 --tag v1.0.0 \
   --mirror "$work/mirror" --trusted-publisher
+
+build_dir="$(cd "$(dirname "$kernels")/.." && pwd)"
+example="$build_dir/examples/kernelize/kernelize-example"
+samples="$build_dir/kernels-src"
+if [[ -x "$example" && -d "$samples/rms-norm/build" ]]; then
+  step "kernels mirror add: the sample kernels activation and rms-norm (built from kernels-src/)"
+  for kernel in activation rms-norm; do
+    SOURCE_DATE_EPOCH=1767225600 "$kernels" mirror add "$samples/$kernel" --repo "samples/$kernel" \
+      --branch v1 --tag v1.0.0 --mirror "$work/mirror" --trusted-publisher
+  done
+fi
 
 step "kernels serve: a Hub-compatible server on 127.0.0.1"
 "$kernels" serve "$work/mirror" >"$work/serve.url" 2>"$work/serve.log" &
@@ -101,4 +114,33 @@ KERNELS_CACHE="$work/offline-cache" HF_HUB_OFFLINE=1 "$kernels" --project "$proj
 step "kernels cache list"
 "$kernels" cache list
 
-step "Done. Not yet part of the demo: the loader library and kernelize (an open issue)."
+if [[ -x "$example" && -d "$samples/rms-norm/build" ]]; then
+  model_project="$work/model-project"
+  mkdir -p "$model_project"
+  cat >"$model_project/kernels.toml" <<'TOML'
+[dependencies]
+"samples/activation" = 1
+"samples/rms-norm" = 1
+
+# Which kernel layer replaces which module layer (Transformers' KernelConfig form).
+[layers]
+RMSNorm = { cpu = "samples/rms-norm:RMSNorm", cuda = "samples/rms-norm:RMSNorm" }
+SiluAndMul = "samples/activation:SiluAndMul"
+TOML
+  step "kernels lock, download and check for a model project ($model_project/kernels.toml)"
+  export VIRTUAL_ENV="$repo_root/.venv"  # the Torch the variants are chosen for
+  "$kernels" --project "$model_project" lock
+  "$kernels" --project "$model_project" download
+  "$kernels" --project "$model_project" check
+
+  step "The loader and kernelize: examples/kernelize loads the locked kernels (no network) into a
+    model (embedding, RMSNorm, MLP with SiluAndMul) and compares it with the model without them"
+  unset HF_ENDPOINT
+  "$example" --project "$model_project"
+  step "The same in training mode: backward runs through the kernels"
+  "$example" --project "$model_project" --mode training
+else
+  step "The loader step is skipped: this build has no sample kernels (Torch not found)"
+fi
+
+step "Done."
