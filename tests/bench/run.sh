@@ -23,7 +23,12 @@ fi
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKERNELS_BUILD_TESTS=OFF
 fi
-cmake --build "$build" -j "${KERNELS_BENCH_JOBS:-2}" --target kernels_cli
+targets=(kernels_cli)
+# The loader benchmark program exists when the build found Torch (kernels::torch).
+if cmake --build "$build" --target help 2>/dev/null | grep -q "kernels_bench_loader"; then
+  targets+=(kernels_bench_loader)
+fi
+cmake --build "$build" -j "${KERNELS_BENCH_JOBS:-2}" --target "${targets[@]}"
 
 only="*"
 if [[ "${1:-}" == "--only" ]]; then

@@ -56,6 +56,7 @@ Result<SystemInfo> detect_process_system(const LoaderOptions& options,
   DetectOptions detect;
   detect.backend = options.backend;
   detect.torch_dir = loader_detail::loaded_torch_directory();
+  if (detect.torch_dir) detect.cxx11_abi = loader_detail::loaded_torch_cxx11_abi(*detect.torch_dir);
   auto detected = detect_system(detect, environment);
   if (!detected) return tl::unexpected(detected.error());
   if (options.log) {

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include <dlfcn.h>
 #include <link.h>
 
 namespace kernels::loader_detail {
@@ -29,6 +30,27 @@ std::optional<std::filesystem::path> loaded_torch_directory() {
   std::optional<std::filesystem::path> found;
   dl_iterate_phdr(&visit_object, &found);
   return found;
+}
+
+std::optional<bool> loaded_torch_cxx11_abi(const std::filesystem::path& torch_directory) {
+  // c10::detail::torchCheckFail(const char*, const char*, unsigned, const std::string&), present
+  // in every libc10 (TORCH_CHECK's failure path), in both manglings.
+  constexpr const char* kNewAbi =
+      "_ZN3c106detail14torchCheckFailEPKcS2_jRKNSt7__cxx1112basic_stringIcSt11char_"
+      "traitsIcESaIcEEE";
+  constexpr const char* kOldAbi = "_ZN3c106detail14torchCheckFailEPKcS2_jRKSs";
+  // RTLD_NOLOAD: the libc10 already loaded (also when it sits in a local scope, as under Python).
+  const auto c10 = torch_directory / "lib" / "libc10.so";
+  void* library = dlopen(c10.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (library == nullptr) return std::nullopt;
+  std::optional<bool> abi;
+  if (dlsym(library, kNewAbi) != nullptr) {
+    abi = true;
+  } else if (dlsym(library, kOldAbi) != nullptr) {
+    abi = false;
+  }
+  dlclose(library);  // drops the reference RTLD_NOLOAD took
+  return abi;
 }
 
 }  // namespace kernels::loader_detail

@@ -14,4 +14,10 @@ namespace kernels::loader_detail {
 // libtorch is loaded.
 [[nodiscard]] std::optional<std::filesystem::path> loaded_torch_directory();
 
+// Whether the loaded libc10 uses the C++11 string ABI: it exports c10::detail::torchCheckFail
+// with a std::__cxx11::basic_string argument, or with the old std::string. Nothing when neither
+// symbol is there. `torch_directory` is loaded_torch_directory()'s answer.
+[[nodiscard]] std::optional<bool> loaded_torch_cxx11_abi(
+    const std::filesystem::path& torch_directory);
+
 }  // namespace kernels::loader_detail

@@ -206,7 +206,11 @@ Result<DetectedSystem> detect_system(const DetectOptions& options, const Environ
                                   "; variants built for a Torch version will be rejected");
     }
     // The reference reads the ABI on Linux only; elsewhere variant names carry no ABI tag.
-    if (detected.system.os == "linux") {
+    if (detected.system.os == "linux" && options.cxx11_abi) {
+      found.cxx11_abi = options.cxx11_abi;
+      found.cxx11_abi_origin = "the libtorch loaded in this process";
+      detected.system.torch_cxx11_abi = found.cxx11_abi;
+    } else if (detected.system.os == "linux") {
       read_cxx11_abi(found, detected.warnings);
       detected.system.torch_cxx11_abi = found.cxx11_abi;
     }

@@ -154,53 +154,62 @@ Result<KernelizeReport> kernelize(::torch::nn::Module& model, const KernelMappin
   };
   std::vector<Swap> swaps;
   LayerCache cache(loader);
-  for (const auto& item : model.named_modules()) {
-    auto* slot = dynamic_cast<LayerSlot*>(item.value().get());
-    if (slot == nullptr) continue;
-    LayerDecision decision{item.key(), slot->layer_name(), false, {}, {}, {}};
-    const auto keep_own = [&](std::string reason, bool warn) -> Result<void> {
-      if (warn && !options.use_fallback) {
-        return fail(ErrorCode::not_found, decision.module_path + ": " + reason);
-      }
-      if (warn && options.warn) options.warn(decision.module_path + ": " + reason);
-      decision.reason = std::move(reason);
-      swaps.push_back({slot, nullptr});
-      report.layers.push_back(decision);
-      return {};
-    };
-    if (!loader.enabled()) {
-      if (auto kept = keep_own("kernels are turned off by USE_HUB_KERNELS", false); !kept)
-        return tl::unexpected(kept.error());
-      continue;
-    }
-    const LayerLookup lookup =
-        mapping.lookup(slot->layer_name(), *device, capability, options.mode);
+  // One decision per (layer name, signature): a model repeats the same few layers many times,
+  // and kernelize of a 10,000-module model must stay in milliseconds.
+  struct Decision {
+    void* forward = nullptr;  // nullptr: the module's own forward
+    std::string repository;
+    std::string variant;
+    std::string reason;
+    bool warn = false;
+  };
+  const auto decide = [&](const LayerSlot& slot) -> Result<Decision> {
+    if (!loader.enabled())
+      return Decision{nullptr, {}, {}, "kernels are turned off by USE_HUB_KERNELS", false};
+    const LayerLookup lookup = mapping.lookup(slot.layer_name(), *device, capability, options.mode);
     if (lookup.outcome == LayerLookup::Outcome::disabled) {
-      if (auto kept = keep_own("disabled in the kernel mapping", false); !kept)
-        return tl::unexpected(kept.error());
-      continue;
+      return Decision{nullptr, {}, {}, "disabled in the kernel mapping", false};
     }
     if (lookup.outcome != LayerLookup::Outcome::found) {
-      if (auto kept = keep_own(
-              no_repository_reason(lookup, slot->layer_name(), *device, options.mode), true);
-          !kept) {
-        return tl::unexpected(kept.error());
-      }
-      continue;
+      return Decision{nullptr,
+                      {},
+                      {},
+                      no_repository_reason(lookup, slot.layer_name(), *device, options.mode),
+                      true};
     }
     auto loaded =
-        cache.get(lookup.repository, slot->forward_signature(), lookup.mode, slot->layer_name());
+        cache.get(lookup.repository, slot.forward_signature(), lookup.mode, slot.layer_name());
     if (!loaded) return tl::unexpected(loaded.error());
     if (std::string reason = unsupported_reason((*loaded)->layer, options.mode, *device);
         !reason.empty()) {
-      if (auto kept = keep_own(std::move(reason), true); !kept) return tl::unexpected(kept.error());
-      continue;
+      return Decision{nullptr, {}, {}, std::move(reason), true};
     }
-    decision.kernelized = true;
-    decision.repository = lookup.repository.describe();
-    decision.variant = (*loaded)->variant;
-    swaps.push_back({slot, (*loaded)->layer.forward});
-    report.layers.push_back(std::move(decision));
+    return Decision{
+        (*loaded)->layer.forward, lookup.repository.describe(), (*loaded)->variant, {}, false};
+  };
+  std::map<std::pair<std::string, std::string>, Decision> decisions;
+  for (const auto& item : model.named_modules()) {
+    auto* slot = dynamic_cast<LayerSlot*>(item.value().get());
+    if (slot == nullptr) continue;
+    auto key = std::make_pair(slot->layer_name(), slot->forward_signature());
+    auto found = decisions.find(key);
+    if (found == decisions.end()) {
+      auto decision = decide(*slot);
+      if (!decision) return tl::unexpected(decision.error());
+      if (decision->warn) {
+        // Said once per layer, for the first module that has it.
+        if (!options.use_fallback) {
+          return fail(ErrorCode::not_found, item.key() + ": " + decision->reason);
+        }
+        if (options.warn) options.warn(item.key() + ": " + decision->reason);
+      }
+      found = decisions.emplace(std::move(key), std::move(*decision)).first;
+    }
+    const Decision& decision = found->second;
+    swaps.push_back({slot, decision.forward});
+    report.layers.push_back(LayerDecision{item.key(), slot->layer_name(),
+                                          decision.forward != nullptr, decision.repository,
+                                          decision.variant, decision.reason});
   }
   for (const Swap& swap : swaps) {
     if (swap.forward == nullptr) {

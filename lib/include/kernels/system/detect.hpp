@@ -50,6 +50,9 @@ struct DetectOptions {
   std::optional<std::string> backend;
   // Without Torch, ask the CUDA runtime library (dlopen'ed, never linked) for its version.
   bool probe_cuda_runtime = true;
+  // The C++ ABI of that Torch when the caller knows it already (the loader asks the libtorch
+  // loaded in its process): Torch's files are then not read for it.
+  std::optional<bool> cxx11_abi;
   // Search the system-wide dist-packages folders (step 7); tests turn it off to stay hermetic.
   bool search_system_site_packages = true;
 };

@@ -31,6 +31,7 @@
 
 #include "kernels/error.hpp"
 #include "kernels/loader/loader.hpp"
+#include "kernels/torch/kernel_layer.hpp"
 #include "kernels/torch/mapping.hpp"
 
 namespace kernels::torch {
