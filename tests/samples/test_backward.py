@@ -266,3 +266,23 @@ def test_python_layers_say_which_have_a_backward():
     assert kernel_for("activation", "cpu").layers.SiluAndMul.has_backward is True
     assert kernel_for("activation", "cpu").layers.GeluAndMul.has_backward is True
     assert kernel_for("relu", "cpu").layers.ReLU.has_backward is False
+
+
+def test_cuda_variant_also_differentiates_cpu_tensors():
+    # A CUDA build of torch selects only CUDA variants, also for training a model on the CPU.
+    from conftest import built_variants, load_variant
+
+    variants = {kernel: built_variants(kernel).get("cuda") for kernel in ("activation", "rms-norm")}
+    if None in variants.values():
+        pytest.skip("no CUDA variants were built")
+    activation, rms_norm = (load_variant(path) for path in variants.values())
+    x = torch.randn(5, 66, dtype=torch.bfloat16)
+    weight = torch.rand(66, dtype=torch.bfloat16) + 0.5
+    grad = torch.randn(5, 66, dtype=torch.bfloat16)
+    _, actual = grads_of(lambda a, w: rms_norm.rms_norm(a, w, 1e-6), [x, weight], grad)
+    _, expected = grads_of(lambda a, w: reference_rms_norm(a, w, 1e-6), [x, weight], grad)
+    for a, e in zip(actual, expected):
+        assert_close_scaled(a, e, torch.bfloat16)
+    _, (grad_x,) = grads_of(activation.gelu_and_mul, [x], grad[:, :33])
+    _, (expected_x,) = grads_of(lambda a: gated(F.gelu, a), [x], grad[:, :33])
+    torch.testing.assert_close(grad_x, expected_x, **GRAD_TOLERANCE[torch.bfloat16])
