@@ -82,8 +82,8 @@ void check_backward_arguments(const at::Tensor& grad, const at::Tensor& x,
 
 // grad_weight is summed over rows in float32: each block of rows (weight_grad_blocks) fills a float
 // row of `partial` of its own, and one at::sum adds those few rows. That keeps the CPU loops free
-// of atomics and locks, gives the same bits for any number of threads, and costs a [blocks,
-// hidden] float buffer (at most 64 rows), not a float copy of grad * x.
+// of atomics and locks, makes each block's float sums independent of the number of threads, and
+// costs a [blocks, hidden] float buffer (at most 64 rows), not a float copy of grad * x.
 std::tuple<at::Tensor, at::Tensor> rms_norm_backward(const at::Tensor& grad, const at::Tensor& x,
                                                      const at::Tensor& weight, double eps) {
   check_device(x, kBackwardOp);

@@ -12,8 +12,8 @@
 //                    * in[r, j])
 //   grad_weight[i] = sum_r(g[r, i] * in[r, i] * r)
 // grad_weight is a sum over rows. The loops add each block of rows (weight_grad_blocks) into a
-// float row of its own, and the caller sums those rows: no atomics, no lock, and the result depends
-// only on the shape, not on the number of threads.
+// float row of its own, and the caller sums those rows: no atomics, no lock, and the blocks
+// depend only on the shape, not on the number of threads.
 
 #include <cstdint>
 
