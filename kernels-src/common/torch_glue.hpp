@@ -9,10 +9,12 @@
 // KERNELS_TORCH_VERSION ("2.11.0") and, for the CUDA variant, KERNELS_WITH_CUDA.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/core/ScalarType.h>
 #include <c10/util/Exception.h>
 #include <torch/library.h>
@@ -45,9 +47,14 @@ inline constexpr std::uint32_t kDevices = KERNELS_DEVICE_CPU | KERNELS_DEVICE_CU
 inline constexpr std::uint32_t kDevices = KERNELS_DEVICE_CPU;
 #endif
 
-// The flags every sample layer has: forward only (no autograd formula), Meta kernels for tracing.
+// A forward-only layer (no autograd formula; relu): inference, and tracing through Meta kernels.
 inline constexpr std::uint32_t kInferenceLayerFlags =
     KERNELS_LAYER_SUPPORTS_INFERENCE | KERNELS_LAYER_SUPPORTS_TORCH_COMPILE;
+
+// A layer whose op has an Autograd kernel and a backward op (with its own Meta kernel): its forward
+// pointer goes through the dispatcher, so it records a graph when an input requires grad.
+inline constexpr std::uint32_t kTrainingLayerFlags =
+    kInferenceLayerFlags | KERNELS_LAYER_HAS_BACKWARD | KERNELS_LAYER_SUPPORTS_TRAINING;
 
 inline DType dtype_of(const at::Tensor& tensor, std::string_view op) {
   switch (tensor.scalar_type()) {
@@ -84,6 +91,14 @@ inline std::int64_t cpu_grain_rows(std::int64_t row_elements) {
 template <typename Fn>
 void parallel_rows(std::int64_t rows, std::int64_t row_elements, const Fn& fn) {
   at::parallel_for(0, rows, cpu_grain_rows(row_elements), fn);
+}
+
+// This build's op `name` ("rms_norm") as the dispatcher knows it: calling it runs every dispatch
+// key in turn (Autograd first), as torch.ops.<namespace>.<name> from Python does.
+template <typename Signature>
+c10::TypedOperatorHandle<Signature> find_op(std::string_view name) {
+  const std::string qualified = std::string(kOpsNamespace) + "::" + std::string(name);
+  return c10::Dispatcher::singleton().findSchemaOrThrow(qualified.c_str(), "").typed<Signature>();
 }
 
 #ifdef KERNELS_WITH_CUDA

@@ -107,13 +107,26 @@ with use_kernel_mapping(mapping, inherit_mapping=False):
         torch.testing.assert_close(model(x), expected, rtol=1e-5, atol=1e-5)
     print("kernelize inference: replaced and equal")
 
-    # No backward: training keeps the model's own forward (fallback), as the reference requires.
+    # Training: SiluAndMul and RMSNorm have a backward (has_backward = True) and are replaced;
+    # ReLU has none, so the reference keeps the model's own forward for it (fallback).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         kernelize(model, mode=Mode.TRAINING, device="cpu")
-    assert model.act.forward.__func__ is SiluAndMul.forward
-    assert model.norm.forward.__func__ is LlamaRMSNorm.forward
-    print("kernelize training: kept the original forward")
+    assert model.act.forward.__func__ is not SiluAndMul.forward
+    assert model.norm.forward.__func__ is not LlamaRMSNorm.forward
+    assert model.relu.forward.__func__ is ReLU.forward
+    reference = Model()
+    reference.load_state_dict(model.state_dict())
+    x_kernel = x.clone().requires_grad_()
+    x_reference = x.clone().requires_grad_()
+    model(x_kernel).square().sum().backward()
+    reference(x_reference).square().sum().backward()
+    torch.testing.assert_close(x_kernel.grad, x_reference.grad, rtol=1e-4, atol=1e-4)
+    for (name, kernel_parameter), reference_parameter in zip(model.named_parameters(),
+                                                             reference.parameters()):
+        torch.testing.assert_close(kernel_parameter.grad, reference_parameter.grad, rtol=1e-4,
+                                   atol=1e-4, msg=lambda message: f"{name}: {message}")
+    print("kernelize training: replaced, gradients equal")
 
     kernelize(model, mode=Mode.INFERENCE | Mode.TORCH_COMPILE, device="cpu")
     assert model.act.forward.__func__ is not SiluAndMul.forward

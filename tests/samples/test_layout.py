@@ -87,7 +87,10 @@ def test_layers_json_follows_the_schema_and_the_library(kernel, backend, path):
     assert document["kernel_id"] == metadata["id"] and document["kernel_name"] == kernel
     assert {layer["name"]: layer["forward_signature"] for layer in document["layers"]} == LAYERS[kernel]
     for layer in document["layers"]:
-        assert layer["has_backward"] is False and layer["supports"]["training"] is False
+        # relu is the example of a forward-only kernel; the others register a backward.
+        trains = kernel != "relu"
+        assert layer["has_backward"] is trains and layer["supports"]["training"] is trains
+        assert layer["supports"]["inference"] is True and layer["supports"]["torch_compile"] is True
         assert layer["devices"] == (["cpu", "cuda"] if backend == "cuda" else ["cpu"])
     # The table as the library exports it, read in a fresh process (loading registers the ops).
     script = (

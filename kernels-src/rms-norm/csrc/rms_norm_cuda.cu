@@ -99,6 +99,113 @@ void launch(const T* in, const T* weight, T* out, std::int64_t hidden, float eps
   }
 }
 
+// Both sums of the backward in one reduction: (sum of x^2, sum of g * w * x) over the block.
+__device__ __forceinline__ float2 block_sum2(float2 value) {
+  __shared__ float2 partial[kMaxThreads / kWarp];
+  __shared__ float2 total;
+  for (int offset = kWarp / 2; offset > 0; offset /= 2) {
+    value.x += __shfl_xor_sync(0xFFFFFFFFU, value.x, offset);
+    value.y += __shfl_xor_sync(0xFFFFFFFFU, value.y, offset);
+  }
+  const int warp = static_cast<int>(threadIdx.x) / kWarp;
+  const int lane = static_cast<int>(threadIdx.x) % kWarp;
+  if (lane == 0) partial[warp] = value;
+  __syncthreads();
+  if (warp == 0) {
+    const int warps = static_cast<int>(blockDim.x) / kWarp;
+    value = lane < warps ? partial[lane] : make_float2(0.0F, 0.0F);
+    for (int offset = kWarp / 2; offset > 0; offset /= 2) {
+      value.x += __shfl_xor_sync(0xFFFFFFFFU, value.x, offset);
+      value.y += __shfl_xor_sync(0xFFFFFFFFU, value.y, offset);
+    }
+    if (lane == 0) total = value;
+  }
+  __syncthreads();
+  return total;
+}
+
+// grad_in, one block per row as in the forward: the two sums, then one pass that writes the row.
+// The row's scale goes to row_scale for the grad_weight kernel. The second pass reads the row
+// again (mostly from L2); no row cache, the backward is not the hot path of these samples.
+template <typename T, int N>
+__global__ void rms_norm_backward_kernel(const T* __restrict__ grad, const T* __restrict__ in,
+                                         const T* __restrict__ weight, T* __restrict__ grad_in,
+                                         float* __restrict__ row_scale, std::int64_t packs_per_row,
+                                         std::int64_t rows, float inverse_hidden, float eps) {
+  const auto* weight_packs = reinterpret_cast<const Pack<T, N>*>(weight);
+  for (std::int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    const auto* g = reinterpret_cast<const Pack<T, N>*>(grad) + row * packs_per_row;
+    const auto* x = reinterpret_cast<const Pack<T, N>*>(in) + row * packs_per_row;
+    auto* dx = reinterpret_cast<Pack<T, N>*>(grad_in) + row * packs_per_row;
+    float2 sums = make_float2(0.0F, 0.0F);
+    for (std::int64_t i = threadIdx.x; i < packs_per_row; i += blockDim.x) {
+      const Pack<T, N> gp = g[i];
+      const Pack<T, N> xp = x[i];
+      const Pack<T, N> wp = weight_packs[i];
+#pragma unroll
+      for (int k = 0; k < N; ++k) {
+        const float value = cuda::to_float(xp.value[k]);
+        sums.x += value * value;
+        sums.y += cuda::to_float(gp.value[k]) * cuda::to_float(wp.value[k]) * value;
+      }
+    }
+    const float2 total = block_sum2(sums);
+    const float scale = rsqrtf(total.x * inverse_hidden + eps);
+    const float correction = total.y * scale * scale * scale * inverse_hidden;
+    if (threadIdx.x == 0) row_scale[row] = scale;
+    for (std::int64_t i = threadIdx.x; i < packs_per_row; i += blockDim.x) {
+      const Pack<T, N> gp = g[i];
+      const Pack<T, N> xp = x[i];
+      const Pack<T, N> wp = weight_packs[i];
+      Pack<T, N> result;
+#pragma unroll
+      for (int k = 0; k < N; ++k) {
+        result.value[k] =
+            cuda::from_float<T>(scale * cuda::to_float(gp.value[k]) * cuda::to_float(wp.value[k]) -
+                                correction * cuda::to_float(xp.value[k]));
+      }
+      dx[i] = result;
+    }
+    // The next row reuses the shared reduction slots.
+    __syncthreads();
+  }
+}
+
+// grad_weight's partial rows: a thread of block (x, y) sums g * x * scale down its columns
+// (grid-stride) over the rows of block y, so a warp reads consecutive elements of a row.
+// Every element of `partial` is written (zero for a block past the last row).
+template <typename T>
+__global__ void rms_norm_weight_partial_kernel(const T* __restrict__ grad, const T* __restrict__ in,
+                                               const float* __restrict__ row_scale,
+                                               float* __restrict__ partial, std::int64_t hidden,
+                                               std::int64_t rows, std::int64_t rows_per_block) {
+  const std::int64_t begin = static_cast<std::int64_t>(blockIdx.y) * rows_per_block;
+  const std::int64_t end = begin + rows_per_block < rows ? begin + rows_per_block : rows;
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t col = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       col < hidden; col += stride) {
+    float sum = 0.0F;
+    for (std::int64_t row = begin; row < end; ++row) {
+      const std::int64_t index = row * hidden + col;
+      sum += cuda::to_float(grad[index]) * cuda::to_float(in[index]) * row_scale[row];
+    }
+    partial[static_cast<std::int64_t>(blockIdx.y) * hidden + col] = sum;
+  }
+}
+
+template <typename T, int N>
+void launch_backward(const T* grad, const T* in, const T* weight, T* grad_in, float* row_scale,
+                     std::int64_t hidden, float eps, std::int64_t rows, cudaStream_t stream) {
+  const std::int64_t packs = hidden / N;
+  std::int64_t threads = (packs + kWarp - 1) / kWarp * kWarp;
+  if (threads > kMaxThreads) threads = kMaxThreads;
+  if (threads < 4 * kWarp) threads = 4 * kWarp;
+  constexpr std::int64_t kMaxGrid = std::int64_t{1} << 20;
+  const auto grid = static_cast<unsigned>(rows < kMaxGrid ? rows : kMaxGrid);
+  rms_norm_backward_kernel<T, N><<<grid, static_cast<unsigned>(threads), 0, stream>>>(
+      grad, in, weight, grad_in, row_scale, packs, rows, 1.0F / static_cast<float>(hidden), eps);
+}
+
 }  // namespace
 
 const char* rms_norm_cuda(DType dtype, const void* in, const void* weight, void* out,
@@ -115,6 +222,33 @@ const char* rms_norm_cuda(DType dtype, const void* in, const void* weight, void*
     } else {
       launch<T, 1>(x, w, y, hidden, eps, rows, cuda_stream);
     }
+  });
+  return cuda::last_error();
+}
+
+const char* rms_norm_backward_cuda(DType dtype, const void* grad, const void* in,
+                                   const void* weight, void* grad_in, float* weight_partial,
+                                   float* row_scale, std::int64_t hidden, float eps,
+                                   std::int64_t rows, void* stream) {
+  auto* cuda_stream = static_cast<cudaStream_t>(stream);
+  const std::int64_t blocks = weight_grad_blocks(rows);
+  const std::int64_t rows_per_block = (rows + blocks - 1) / blocks;
+  cuda::dispatch_dtype(dtype, [&](auto element) {
+    using T = decltype(element);
+    constexpr int N = cuda::kPackElements<T>;
+    const auto* g = static_cast<const T*>(grad);
+    const auto* x = static_cast<const T*>(in);
+    const auto* w = static_cast<const T*>(weight);
+    auto* dx = static_cast<T*>(grad_in);
+    if (hidden % N == 0 && cuda::aligned16(grad, in, weight) && cuda::aligned16(grad_in, grad_in)) {
+      launch_backward<T, N>(g, x, w, dx, row_scale, hidden, eps, rows, cuda_stream);
+    } else {
+      launch_backward<T, 1>(g, x, w, dx, row_scale, hidden, eps, rows, cuda_stream);
+    }
+    constexpr int kColumnThreads = 256;
+    const dim3 grid(cuda::grid_for(hidden, kColumnThreads), static_cast<unsigned>(blocks));
+    rms_norm_weight_partial_kernel<T><<<grid, kColumnThreads, 0, cuda_stream>>>(
+        g, x, row_scale, weight_partial, hidden, rows, rows_per_block);
   });
   return cuda::last_error();
 }

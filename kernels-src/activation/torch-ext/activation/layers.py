@@ -10,7 +10,7 @@ class SiluAndMul(nn.Module):
     """forward(x) = silu(x[..., :d]) * x[..., d:], d = x.shape[-1] // 2."""
 
     can_torch_compile: bool = True
-    has_backward: bool = False
+    has_backward: bool = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return ops.silu_and_mul(x)
@@ -20,7 +20,7 @@ class GeluAndMul(nn.Module):
     """forward(x) = gelu(x[..., :d]) * x[..., d:] with the exact (erf) GELU."""
 
     can_torch_compile: bool = True
-    has_backward: bool = False
+    has_backward: bool = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return ops.gelu_and_mul(x)

@@ -11,7 +11,7 @@ class RMSNorm(nn.Module):
     `variance_epsilon` (Transformers' Llama) or `eps` (torch.nn.RMSNorm)."""
 
     can_torch_compile: bool = True
-    has_backward: bool = False
+    has_backward: bool = True
 
     def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
         eps = getattr(self, "variance_epsilon", None)
