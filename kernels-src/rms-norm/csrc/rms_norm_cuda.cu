@@ -10,9 +10,15 @@ using cuda::Pack;
 
 constexpr int kWarp = 32;
 constexpr int kMaxThreads = 1024;
-// Rows up to this size are kept in shared memory between the sum and the scaling, so that DRAM
-// sees one read of the input; longer rows are read twice (the second read mostly hits L2).
+// Rows are kept in shared memory between the sum and the scaling, so that DRAM sees one read of
+// the input: up to 32 KiB within the default limit, longer ones (a 32768-wide float32 row is
+// 128 KiB) with the kernel's opt-in to the device's larger shared memory (A100 163 KiB, H100
+// 227 KiB per block). Rows that do not fit even so are read twice (the second read mostly hits
+// L2).
 constexpr std::int64_t kMaxCachedRowBytes = 32 * 1024;
+constexpr std::int64_t kDefaultSharedBytes = 48 * 1024;
+// The static shared memory of block_sum, kept free beside the row cache.
+constexpr std::int64_t kReductionBytes = 1024;
 
 __device__ __forceinline__ float block_sum(float value) {
   __shared__ float partial[kMaxThreads / kWarp];
@@ -89,7 +95,21 @@ void launch(const T* in, const T* weight, T* out, std::int64_t hidden, float eps
   const auto grid = static_cast<unsigned>(rows < kMaxGrid ? rows : kMaxGrid);
   const std::int64_t row_bytes = hidden * static_cast<std::int64_t>(sizeof(T));
   const float inverse_hidden = 1.0F / static_cast<float>(hidden);
-  if (row_bytes <= kMaxCachedRowBytes) {
+  bool cache_row = row_bytes <= kMaxCachedRowBytes;
+  if (!cache_row) {
+    int device = 0;
+    int optin_bytes = 0;
+    if (cudaGetDevice(&device) == cudaSuccess &&
+        cudaDeviceGetAttribute(&optin_bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) ==
+            cudaSuccess &&
+        row_bytes + kReductionBytes <= optin_bytes) {
+      cache_row = row_bytes <= kDefaultSharedBytes - kReductionBytes ||
+                  cudaFuncSetAttribute(rms_norm_kernel<T, N, true>,
+                                       cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       static_cast<int>(row_bytes)) == cudaSuccess;
+    }
+  }
+  if (cache_row) {
     rms_norm_kernel<T, N, true>
         <<<grid, static_cast<unsigned>(threads), static_cast<std::size_t>(row_bytes), stream>>>(
             in, weight, out, packs, rows, inverse_hidden, eps);
