@@ -424,6 +424,7 @@ TEST_CASE("http retries: a buffered request ends at its deadline; a streamed dow
                                  received.push_back(static_cast<char>(b));
                                return {};
                              },
+                             {},
                              {}};
   const auto download = client.perform_one(std::move(streamed));
   REQUIRE(download.has_value());
