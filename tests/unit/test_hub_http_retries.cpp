@@ -228,6 +228,36 @@ TEST_CASE("http retries: a body cut short is resumed with Range into the same si
   CHECK(events[0].resume_from == blob.size() / 2);
 }
 
+TEST_CASE("http retries: on_complete comes once, after the whole body, only on success") {
+  const std::string blob = kernels::testing::make_blob(256 * 1024 + 3);
+  SUBCASE("a resumed download completes once, with every byte handed over") {
+    BreakingBlobServer server(blob, 1, true);
+    auto client = make_client();
+    kernels::testing::CollectingSink sink;
+    HttpRequest request = get_request(server.url());
+    auto body = sink.body();
+    std::vector<std::size_t> completed_at;
+    body.on_complete = [&] { completed_at.push_back(sink.bytes.size()); };
+    request.body = std::move(body);
+    const auto result = client.perform_one(request);
+    REQUIRE(result.has_value());
+    CHECK(result->attempts == 2);
+    CHECK(completed_at == std::vector<std::size_t>{blob.size()});
+  }
+  SUBCASE("a download that fails never completes") {
+    BreakingBlobServer server(blob, 1, false);
+    auto client = make_client();
+    kernels::testing::CollectingSink sink;
+    HttpRequest request = get_request(server.url());
+    auto body = sink.body(false);
+    int completions = 0;
+    body.on_complete = [&] { ++completions; };
+    request.body = std::move(body);
+    REQUIRE_FALSE(client.perform_one(request).has_value());
+    CHECK(completions == 0);
+  }
+}
+
 TEST_CASE("http retries: a buffered body cut short is fetched again from the start") {
   const std::string blob = kernels::testing::make_blob(100000);
   BreakingBlobServer server(blob, 1, true);
@@ -394,6 +424,7 @@ TEST_CASE("http retries: a buffered request ends at its deadline; a streamed dow
                                  received.push_back(static_cast<char>(b));
                                return {};
                              },
+                             {},
                              {}};
   const auto download = client.perform_one(std::move(streamed));
   REQUIRE(download.has_value());

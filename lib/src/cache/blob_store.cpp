@@ -236,6 +236,8 @@ Result<void> BlobWriter::append(std::span<const std::byte> bytes) {
     start_writeback();
     return {};
   }
+  // Reserved once: growing it by doubling copied each MiB a second time.
+  if (pending_.capacity() < kWriteBufferBytes) pending_.reserve(kWriteBufferBytes);
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   return {};
 }
@@ -250,10 +252,12 @@ Result<void> BlobWriter::flush() {
 
 void BlobWriter::start_writeback() noexcept {
 #ifdef __linux__
-  // Starts writing what arrived to disk without waiting, every few MiB, so that publish()'s
-  // fsync finds little left to do instead of a whole blob (and the page cache does not fill
-  // with dirty pages during a large download). Only a hint: errors are fsync's to report.
-  constexpr std::uint64_t kWritebackBytes = std::uint64_t{8} << 20U;
+  // Starts writing a large blob to disk without waiting, every 64 MiB, so that publish()'s fsync
+  // finds little left to do (and the page cache does not fill with dirty pages during a large
+  // download). Smaller blobs are left to publish(), which runs beside the other transfers: this
+  // call can block the transfer thread while the disk's queue is full. Only a hint: errors are
+  // fsync's to report.
+  constexpr std::uint64_t kWritebackBytes = std::uint64_t{64} << 20U;
   const std::uint64_t on_disk = written_ - pending_.size();
   if (on_disk - writeback_from_ < kWritebackBytes) return;
   (void)::sync_file_range(fd_, static_cast<off_t>(writeback_from_),
@@ -278,6 +282,8 @@ Result<void> BlobWriter::publish() {
   if (fd_ < 0) return fail(ErrorCode::failure, "blob writer used after publish or discard");
   const auto incomplete = repo_.incomplete_path(file_.etag);
   if (auto flushed = flush(); !flushed) return flushed;
+  // A batch holds a writer per blob until its end: only the ones still receiving keep a buffer.
+  std::vector<std::byte>().swap(pending_);
   Result<std::string> actual = sha256_ ? sha256_->finish_hex() : git_blob_->finish_hex();
   std::string actual_text = actual ? *actual : std::string("(") + actual.error().message + ")";
   if (!actual || *actual != file_.etag || written_ != file_.size) {
@@ -298,7 +304,7 @@ Result<void> BlobWriter::publish() {
 }
 
 void BlobWriter::discard() noexcept {
-  pending_.clear();
+  std::vector<std::byte>().swap(pending_);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   std::error_code ignored;

@@ -97,7 +97,8 @@ Result<void> write_verified_marker(const CacheRepo& repo, const VerifiedMarker& 
     return fail(ErrorCode::io, "cannot create the marker folder: " + error.message(),
                 path.parent_path().string());
   }
-  return write_file_atomically(path, serialize_verified_marker(marker));
+  return write_file_atomically(path, serialize_verified_marker(marker),
+                               AtomicFileOptions{.durable = false});
 }
 
 std::optional<VerifiedMarker> read_verified_marker(const CacheRepo& repo, std::string_view commit,

@@ -372,6 +372,9 @@ Transfer::Next Transfer::finish_with_response() {
   response.resource_size = resource_size_;
   if (streaming()) {
     response.bytes_received = delivered_;
+    if (const auto& sink = std::get<StreamingBody>(request_.body); sink.on_complete) {
+      sink.on_complete();
+    }
   } else {
     response.body = std::move(body_);
     response.bytes_received = response.body.size();

@@ -1,11 +1,9 @@
 // Step 3 of ops/download.hpp: listing, blobs under their locks, links, markers.
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
 #include <system_error>
-#include <thread>
 
 #include "kernels/cache/blob_store.hpp"
 #include "kernels/cache/variant_verify.hpp"
@@ -17,6 +15,7 @@
 #include "kernels/model/repo_path.hpp"
 
 #include "ops/download_internal.hpp"
+#include "ops/publish_pool.hpp"
 
 namespace kernels::detail {
 namespace {
@@ -98,31 +97,12 @@ Result<bool> existing_blob_is_good(const CacheRepo& repo, const CacheFile& file)
   return false;
 }
 
-// Each publish() ends in an fsync; one after the other they kept the disk idle between flushes
-// and made them the larger part of a fast download (tests/bench/README.md), so the blobs of a
-// batch are published by a few threads at once. Each thread touches only its own BlobWriters.
+// Each publish() ends in fsyncs (the blob, then its folder). On the transfer thread, after the
+// batch, they made up the larger part of a fast download (tests/bench/README.md), so a blob is
+// published by one of a few threads as soon as its transfer finished, while the others go on.
+// The order of publish() is unchanged (checked, durable, renamed, folder durable), and no link
+// is made before the pool drained: a crash at any point leaves what a crash in publish() left.
 constexpr std::size_t kPublishThreads = 8;
-
-template <typename Wanted, typename Publish>
-void publish_in_parallel(std::size_t count, const Wanted& wanted, const Publish& publish) {
-  std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      if (wanted(i)) publish(i);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t n = 1; n < std::min(kPublishThreads, count); ++n) {
-    try {
-      threads.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;  // no more threads: the ones running (and this one) do the rest
-    }
-  }
-  worker();
-  for (std::thread& thread : threads)
-    thread.join();
-}
 
 class Fetcher {
  public:
@@ -212,6 +192,9 @@ class Fetcher {
   Result<void> transfer(std::vector<std::unique_ptr<Transfer>>& transfers) {
     std::vector<HttpRequest> requests;
     std::vector<Transfer*> sent;
+    // What publish() said, per request; filled by the pool.
+    std::vector<std::optional<Result<void>>> written(transfers.size());
+    PublishPool pool(std::min(kPublishThreads, transfers.size()));
     for (auto& owned : transfers) {
       Transfer* t = owned.get();
       const CacheFile& file = t->task->file;
@@ -233,6 +216,10 @@ class Fetcher {
         if (observer_.started) observer_.started(t->label, t->task->file.size, 0);
         return t->writer.restart();
       };
+      // From here only the pool's thread touches the writer, until drain().
+      body.on_complete = [&pool, &written, t, slot = sent.size()] {
+        pool.submit([&written, t, slot] { written[slot] = t->writer.publish(); });
+      };
       HttpRequest request =
           resolve_get_request(hub_.endpoint(), t->task->work->repo, t->task->work->locked->sha,
                               file.path, std::move(body));
@@ -242,10 +229,7 @@ class Fetcher {
     }
     if (requests.empty()) return {};
     auto results = hub_.http().perform(std::move(requests));
-    std::vector<std::optional<Result<void>>> written(results.size());
-    publish_in_parallel(
-        results.size(), [&](std::size_t i) { return results[i] && results[i]->is_success(); },
-        [&](std::size_t i) { written[i] = sent[i]->writer.publish(); });
+    pool.drain();
     std::optional<Error> first_error;
     for (std::size_t i = 0; i < results.size(); ++i) {
       Transfer& t = *sent[i];
@@ -259,6 +243,8 @@ class Fetcher {
         outcome = tl::unexpected(
             hub_error(*results[i], t.task->work->repo,
                       HubQuery{"file", t.task->work->locked->sha, t.task->file.path}));
+      } else if (!written[i]) {
+        outcome = fail(ErrorCode::failure, "a finished download was not published (a bug)");
       } else {
         outcome = publish(t, std::move(*written[i]));
       }

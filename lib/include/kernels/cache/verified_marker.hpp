@@ -49,7 +49,11 @@ struct VerifiedMarker {
 [[nodiscard]] std::string serialize_verified_marker(const VerifiedMarker& marker);
 [[nodiscard]] Result<VerifiedMarker> parse_verified_marker(std::string_view text);
 
-// Written atomically (durable) to repo.marker_path(commit, variant).
+// Written atomically to repo.marker_path(commit, variant), without fsync: a marker only saves
+// re-hashing, and marker_still_holds() checks it against the links and blobs on disk (which are
+// durable before it is written), so one lost or emptied by a crash of the machine costs one
+// verification, never trust in a missing file. The two fsyncs per variant were a large part of
+// a fast download (tests/bench/README.md).
 [[nodiscard]] Result<void> write_verified_marker(const CacheRepo& repo,
                                                  const VerifiedMarker& marker);
 

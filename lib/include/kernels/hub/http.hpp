@@ -76,9 +76,13 @@ struct BufferedBody {
 //   becomes the request's error unchanged.
 // * When a download broke after bytes were handed over and the resumption is answered with an
 //   error status (416, 404, ...), the request fails (ErrorCode::network): the sink holds a part.
+// * on_complete (optional) is called once, on perform()'s thread, when the request finished with
+//   its final 2xx response (no on_data follows), while the other requests of the batch may still
+//   run: the caller can start on the body (check it, sync it to disk) at once. It must not throw.
 struct StreamingBody {
   std::function<Result<void>(std::span<const std::byte>)> on_data;
   std::function<Result<void>()> on_restart;
+  std::function<void()> on_complete;
 };
 
 using HttpBodySink = std::variant<BufferedBody, StreamingBody>;
