@@ -2,9 +2,9 @@
 #include <set>
 #include <utility>
 
+#include "kernels/archive/tar_archive.hpp"
 #include "kernels/cache/variant_verify.hpp"
 #include "kernels/ops/bundle.hpp"
-#include "kernels/archive/tar_archive.hpp"
 
 #include "ops/bundle_manifest.hpp"
 #include "ops/download_internal.hpp"
@@ -23,7 +23,7 @@ Result<BundleReport> export_bundle(const DownloadRequest& request,
   report.archive = archive;
   detail::BundleManifest manifest;
   for (const DownloadedVariant& done : checked->variants) {
-    const CacheRepo repo = detail::cache_repo_for(request.cache_dir, done.repo_id);
+    const CacheRepo repo = find_cache_repo(request.cache_dir, done.repo_id);
     auto files = list_cached_variant(repo, done.commit, done.variant);
     if (!files) return tl::unexpected(files.error());
     const LockedKernel* locked = lockfile->find(done.repo_id);

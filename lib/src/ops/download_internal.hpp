@@ -18,10 +18,6 @@ class HubClient;
 
 namespace detail {
 
-// The repo's folder in the cache: kernels--org--name, or models--org--name when only that exists.
-[[nodiscard]] CacheRepo cache_repo_for(const std::filesystem::path& cache_dir,
-                                       const std::string& repo_id);
-
 // The variant names a listing of the commit showed, saved beside the markers; nullopt when none.
 [[nodiscard]] std::optional<std::vector<std::string>> read_variant_names(const CacheRepo& repo,
                                                                          const std::string& commit);

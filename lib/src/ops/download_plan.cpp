@@ -52,17 +52,6 @@ tl::unexpected<Error> offline_missing(const LockedKernel& kernel, const std::str
 
 namespace detail {
 
-CacheRepo cache_repo_for(const std::filesystem::path& cache_dir, const std::string& repo_id) {
-  CacheRepo kernel{cache_dir, repo_id, RepoType::kernel};
-  CacheRepo model{cache_dir, repo_id, RepoType::model};
-  std::error_code error;
-  if (!std::filesystem::exists(kernel.folder(), error) &&
-      std::filesystem::exists(model.folder(), error)) {
-    return model;
-  }
-  return kernel;
-}
-
 std::optional<std::vector<std::string>> read_variant_names(const CacheRepo& repo,
                                                            const std::string& commit) {
   std::ifstream file(variant_names_path(repo, commit));
@@ -186,7 +175,7 @@ Result<DownloadReport> download_locked(const DownloadRequest& request, HubClient
   DownloadReport report;
   std::vector<detail::FetchVariant> wanted;
   for (const LockedKernel& kernel : lockfile->kernels) {
-    const CacheRepo repo = detail::cache_repo_for(request.cache_dir, kernel.repo_id);
+    const CacheRepo repo = find_cache_repo(request.cache_dir, kernel.repo_id);
     auto available = known_variants(kernel, repo, offline);
     if (!available) {
       if (offline) return offline_missing(kernel, "the list of its variants");
@@ -228,7 +217,7 @@ Result<DownloadReport> check_cache(const DownloadRequest& request) {
   if (!lockfile) return tl::unexpected(lockfile.error());
   DownloadReport report;
   for (const LockedKernel& kernel : lockfile->kernels) {
-    const CacheRepo repo = detail::cache_repo_for(request.cache_dir, kernel.repo_id);
+    const CacheRepo repo = find_cache_repo(request.cache_dir, kernel.repo_id);
     auto available = known_variants(kernel, repo, true);
     if (!available) return offline_missing(kernel, "the list of its variants");
     auto chosen = choose_variants(*available, request, kernel.repo_id);
