@@ -156,15 +156,7 @@ const struct kernels_layer_table* kernels_kernel_layer_table(const kernels_kerne
 
 const struct kernels_layer* kernels_kernel_find_layer(const kernels_kernel* kernel,
                                                       const char* name) {
-  const kernels_layer_table* table = kernel->kernel->layer_table();
-  if (table == nullptr || name == nullptr) return nullptr;
-  const auto* base = reinterpret_cast<const unsigned char*>(table->layers);
-  for (std::uint32_t i = 0; i < table->layer_count; ++i) {
-    const auto* layer =
-        reinterpret_cast<const kernels_layer*>(base + std::size_t{i} * table->layer_size);
-    if (layer->name != nullptr && std::string_view(layer->name) == name) return layer;
-  }
-  return nullptr;
+  return name == nullptr ? nullptr : kernel->kernel->find_layer(name);
 }
 
 kernels_status kernels_error_status(const kernels_error* error) {

@@ -37,6 +37,15 @@ std::string text_or_empty(const char* text) {
 
 }  // namespace
 
+const kernels_layer* Kernel::find_layer(std::string_view name) const {
+  if (table_ == nullptr) return nullptr;
+  for (std::uint32_t i = 0; i < table_->layer_count; ++i) {
+    const kernels_layer& entry = layer_at(*table_, i);
+    if (entry.name != nullptr && name == entry.name) return &entry;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> Kernel::layer_names() const {
   std::vector<std::string> names;
   if (table_ == nullptr) return names;
@@ -52,29 +61,28 @@ Result<KernelLayer> Kernel::layer(std::string_view name,
     return fail(ErrorCode::not_found, where + " has no C++ layer table (" KERNELS_LAYER_TABLE_SYMBOL
                                               "); its layers can only be used from Python");
   }
-  for (std::uint32_t i = 0; i < table_->layer_count; ++i) {
-    const kernels_layer& entry = layer_at(*table_, i);
-    if (entry.name == nullptr || name != entry.name) continue;
-    KernelLayer layer{entry.name, text_or_empty(entry.forward_signature), entry.flags,
-                      entry.devices, entry.forward};
-    if (!expected_signature.empty() && layer.forward_signature != expected_signature) {
-      return fail(ErrorCode::invalid_input,
-                  where + ": layer " + layer.name + " has the forward signature " +
-                      layer.forward_signature + " but the module expects " +
-                      std::string(expected_signature) +
-                      "; use a kernel version built for this layer");
-    }
-    if (layer.forward == nullptr) {
-      return fail(ErrorCode::invalid_input, where + ": layer " + layer.name + " has no forward");
-    }
-    return layer;
+  const kernels_layer* entry = find_layer(name);
+  if (entry == nullptr) {
+    std::string known;
+    for (const auto& layer_name : layer_names())
+      known += (known.empty() ? "" : ", ") + layer_name;
+    return fail(ErrorCode::not_found,
+                "Layer `" + std::string(name) + "` not found in kernel repo " + where +
+                    " (its layers: " + (known.empty() ? "none" : known) + ")");
   }
-  std::string known;
-  for (const auto& layer_name : layer_names())
-    known += (known.empty() ? "" : ", ") + layer_name;
-  return fail(ErrorCode::not_found, "Layer `" + std::string(name) + "` not found in kernel repo " +
-                                        where +
-                                        " (its layers: " + (known.empty() ? "none" : known) + ")");
+  KernelLayer layer{entry->name, text_or_empty(entry->forward_signature), entry->flags,
+                    entry->devices, entry->forward};
+  if (!expected_signature.empty() && layer.forward_signature != expected_signature) {
+    return fail(ErrorCode::invalid_input, where + ": layer " + layer.name +
+                                              " has the forward signature " +
+                                              layer.forward_signature + " but the module expects " +
+                                              std::string(expected_signature) +
+                                              "; use a kernel version built for this layer");
+  }
+  if (layer.forward == nullptr) {
+    return fail(ErrorCode::invalid_input, where + ": layer " + layer.name + " has no forward");
+  }
+  return layer;
 }
 
 }  // namespace kernels

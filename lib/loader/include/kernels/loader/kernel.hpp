@@ -70,6 +70,9 @@ class KERNELS_LOADER_API Kernel {
   // The checked layer table; nullptr when the library exports none (it may still register ops).
   [[nodiscard]] const kernels_layer_table* layer_table() const { return table_; }
 
+  // The table's entry named `name`, unchecked; nullptr when there is no table or no such layer.
+  [[nodiscard]] const kernels_layer* find_layer(std::string_view name) const;
+
   // The names of the table's layers, in the table's order.
   [[nodiscard]] std::vector<std::string> layer_names() const;
 
