@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "kernels/model/local_build.hpp"
+
 namespace kernels::loader_detail {
 namespace {
 
@@ -15,16 +17,6 @@ bool is_variant_folder(const std::filesystem::path& dir) {
     if (entry.path().extension() == ".so") return true;
   }
   return false;
-}
-
-std::vector<std::string> subfolders(const std::filesystem::path& dir) {
-  std::vector<std::string> names;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    if (entry.is_directory(error)) names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 }  // namespace
@@ -53,22 +45,21 @@ Result<LocalKernels> parse_local_kernels(std::string_view value) {
 }
 
 Result<LocalKernelFolders> inspect_local_kernel(const std::filesystem::path& path) {
-  std::error_code error;
-  if (!std::filesystem::is_directory(path, error)) {
+  std::error_code not_a_folder;
+  if (!std::filesystem::is_directory(path, not_a_folder)) {
     return fail(ErrorCode::not_found,
                 "LOCAL_KERNELS path " + path.string() +
                     " is not a folder; give a kernel's repo folder, its build/ folder or a "
                     "variant folder");
   }
   if (is_variant_folder(path)) return LocalKernelFolders{path, {}, {}};
-  const auto build = std::filesystem::is_directory(path / "build", error) ? path / "build" : path;
-  auto names = subfolders(build);
-  if (names.empty()) {
-    return fail(ErrorCode::not_found, "LOCAL_KERNELS path " + path.string() +
-                                          " holds no build variants (no folders under " +
-                                          build.string() + ")");
+  auto build = find_local_build(path);
+  if (!build) {
+    Error error = std::move(build.error());
+    error.message = "LOCAL_KERNELS: " + error.message;
+    return tl::unexpected(std::move(error));
   }
-  return LocalKernelFolders{{}, std::move(names), build};
+  return LocalKernelFolders{{}, std::move(build->variants), std::move(build->build_dir)};
 }
 
 }  // namespace kernels::loader_detail

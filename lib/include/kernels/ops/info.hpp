@@ -16,6 +16,7 @@
 #include "kernels/error.hpp"
 #include "kernels/hub/hub_types.hpp"
 #include "kernels/model/dependency.hpp"
+#include "kernels/model/local_build.hpp"
 #include "kernels/model/metadata.hpp"
 #include "kernels/model/system_info.hpp"
 #include "kernels/model/variant_selection.hpp"
@@ -57,17 +58,6 @@ struct HubInfoRequest {
 // or malformed metadata.json is a warning, not an error.
 [[nodiscard]] Result<KernelInfo> kernel_info_from_hub(const HubInfoRequest& request,
                                                       HubClient& hub);
-
-// The variant folders of a local kernel.
-struct LocalBuild {
-  std::filesystem::path build_dir;    // the folder that holds them
-  std::vector<std::string> variants;  // their names, sorted
-};
-
-// Finds the variant folders of `directory`: a checkout or build output (holding build/), a build/
-// folder (one of its subfolders is named like a variant), or one variant folder (named like a
-// variant). Hidden folders (".git") are skipped. Otherwise not_found, "no build variants in PATH".
-[[nodiscard]] Result<LocalBuild> find_local_build(const std::filesystem::path& directory);
 
 // The same report for a local kernel (see find_local_build), without the network.
 [[nodiscard]] Result<KernelInfo> kernel_info_from_directory(const std::filesystem::path& directory,
