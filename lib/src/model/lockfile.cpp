@@ -6,8 +6,9 @@
 #include <variant>
 #include <vector>
 
+#include "kernels/util/text_file.hpp"
+
 #include "json_text.hpp"
-#include "text_file.hpp"
 
 namespace kernels {
 
@@ -160,7 +161,7 @@ std::string serialize_lockfile(const Lockfile& lockfile) {
 }
 
 Result<Lockfile> read_lockfile(const std::filesystem::path& file) {
-  auto text = detail::read_text_file(file, kMaxLockfileBytes);
+  auto text = read_text_file(file, kMaxLockfileBytes);
   if (!text) {
     Error error = std::move(text.error());
     if (error.code == ErrorCode::not_found) {

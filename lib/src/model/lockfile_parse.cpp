@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kernels/model/lockfile.hpp"
+#include "kernels/util/text_file.hpp"
 
 #include "json_text.hpp"
-#include "text_file.hpp"
 #include "util/ascii.hpp"
 #include "util/json_nesting.hpp"
 #include "util/json_type_name.hpp"
@@ -334,7 +334,7 @@ Result<Lockfile> parse_lockfile(std::string_view text, std::string_view file_nam
   if (text.size() > kMaxLockfileBytes) {
     return fail(ErrorCode::invalid_input,
                 "the lockfile is " + std::to_string(text.size()) + " bytes, more than the " +
-                    detail::describe_size(kMaxLockfileBytes) + " a lockfile may have",
+                    describe_size(kMaxLockfileBytes) + " a lockfile may have",
                 std::string(file_name));
   }
   if (const auto deep = detail::find_excess_json_nesting(text, kMaxDepth)) {

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "kernels/model/repo_id.hpp"
+#include "kernels/util/text_file.hpp"
 
 #include "json_text.hpp"
-#include "text_file.hpp"
 #include "util/ascii.hpp"
 
 namespace kernels {
@@ -188,7 +188,7 @@ bool is_metadata_backend_type(std::string_view type) {
 Result<KernelMetadata> parse_metadata(std::string_view text, std::string_view file_name) {
   if (text.size() > kMaxMetadataBytes) {
     return fail(ErrorCode::invalid_input,
-                "metadata.json is larger than " + detail::describe_size(kMaxMetadataBytes),
+                "metadata.json is larger than " + describe_size(kMaxMetadataBytes),
                 std::string(file_name));
   }
   Json root = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
@@ -200,7 +200,7 @@ Result<KernelMetadata> parse_metadata(std::string_view text, std::string_view fi
 }
 
 Result<KernelMetadata> read_metadata(const std::filesystem::path& path) {
-  auto text = detail::read_text_file(path, kMaxMetadataBytes);
+  auto text = read_text_file(path, kMaxMetadataBytes);
   if (!text) return tl::unexpected(std::move(text.error()));
   return parse_metadata(*text, path.string());
 }

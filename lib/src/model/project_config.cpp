@@ -10,8 +10,7 @@
 #include <toml++/toml.h>
 
 #include "kernels/model/repo_id.hpp"
-
-#include "text_file.hpp"
+#include "kernels/util/text_file.hpp"
 
 namespace kernels {
 namespace {
@@ -212,7 +211,7 @@ Result<ProjectConfig> parse_project_config(std::string_view text, ConfigFormat f
                                            std::string_view file_name) {
   if (text.size() > kMaxProjectConfigBytes) {
     return fail(ErrorCode::invalid_input,
-                "the file is larger than " + detail::describe_size(kMaxProjectConfigBytes) +
+                "the file is larger than " + describe_size(kMaxProjectConfigBytes) +
                     "; refusing to read it as a project configuration",
                 std::string(file_name));
   }

@@ -5,8 +5,7 @@
 #include <system_error>
 
 #include "kernels/model/project_config.hpp"
-
-#include "text_file.hpp"
+#include "kernels/util/text_file.hpp"
 
 namespace kernels {
 namespace {
@@ -14,7 +13,7 @@ namespace {
 // The parsed file, or nullopt when it does not exist.
 Result<std::optional<ProjectConfig>> load_if_present(const std::filesystem::path& file,
                                                      ConfigFormat format) {
-  auto text = detail::read_text_file(file, kMaxProjectConfigBytes);
+  auto text = read_text_file(file, kMaxProjectConfigBytes);
   if (!text) {
     if (text.error().code == ErrorCode::not_found) return std::optional<ProjectConfig>();
     return tl::unexpected(std::move(text.error()));

@@ -9,8 +9,7 @@
 #include "kernels/model/specifier.hpp"
 #include "kernels/model/version_resolution.hpp"
 #include "kernels/util/atomic_file.hpp"
-
-#include "model/text_file.hpp"
+#include "kernels/util/text_file.hpp"
 
 namespace kernels {
 namespace {
@@ -28,7 +27,7 @@ Result<ConfigFileEdit> existing_config(const ProjectConfig& config) {
   ConfigFileEdit plan;
   plan.path = config.path;
   plan.format = config.format;
-  auto text = detail::read_text_file(plan.path, kMaxProjectConfigBytes);
+  auto text = read_text_file(plan.path, kMaxProjectConfigBytes);
   if (!text) return tl::unexpected(std::move(text.error()));
   plan.original = std::move(*text);
   return plan;

@@ -1,12 +1,10 @@
 // The KernelConfig form of a kernel mapping in the project config (mapping.hpp).
 
-#include <fstream>
-#include <sstream>
-
 #include <toml++/toml.h>
 
 #include "kernels/model/project_config.hpp"
 #include "kernels/torch/mapping.hpp"
+#include "kernels/util/text_file.hpp"
 
 namespace kernels::torch {
 namespace {
@@ -121,17 +119,9 @@ Result<KernelMapping> parse_kernel_mapping_config(std::string_view toml_text, bo
 Result<KernelMapping> load_kernel_mapping(const std::filesystem::path& project_dir) {
   auto config = load_project_config(project_dir);
   if (!config) return tl::unexpected(config.error());
-  std::ifstream file(config->path, std::ios::binary);
-  if (!file) {
-    return fail(ErrorCode::io, "cannot read " + config->path.string());
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (text.str().size() > kMaxProjectConfigBytes) {
-    return fail(ErrorCode::invalid_input, config->path.string() + " is larger than " +
-                                              std::to_string(kMaxProjectConfigBytes) + " bytes");
-  }
-  return parse_kernel_mapping_config(text.str(), config->format == ConfigFormat::pyproject,
+  auto text = read_text_file(config->path, kMaxProjectConfigBytes);
+  if (!text) return tl::unexpected(text.error());
+  return parse_kernel_mapping_config(*text, config->format == ConfigFormat::pyproject,
                                      config->path.string());
 }
 

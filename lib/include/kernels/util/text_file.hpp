@@ -1,6 +1,7 @@
 #pragma once
 
-// Private: reading the small text files the model layer parses (lockfile, project config).
+// Reading the small text files the tool parses (lockfile, project config, metadata.json), with
+// a size limit checked while reading.
 
 #include <cstddef>
 #include <filesystem>
@@ -8,7 +9,7 @@
 
 #include "kernels/error.hpp"
 
-namespace kernels::detail {
+namespace kernels {
 
 // The whole content of `file`, refusing files over `max_bytes` (ErrorCode::invalid_input) before
 // reading them whole. A missing file is ErrorCode::not_found, anything else that stops the read
@@ -19,4 +20,4 @@ namespace kernels::detail {
 // "64 MiB", "512 KiB" or "100 bytes", for size limits in messages.
 [[nodiscard]] std::string describe_size(std::size_t bytes);
 
-}  // namespace kernels::detail
+}  // namespace kernels

@@ -1,11 +1,11 @@
-#include "text_file.hpp"
+#include "kernels/util/text_file.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <system_error>
 
-namespace kernels::detail {
+namespace kernels {
 
 std::string describe_size(std::size_t bytes) {
   constexpr std::size_t kKiB = 1024;
@@ -52,4 +52,4 @@ Result<std::string> read_text_file(const std::filesystem::path& file, std::size_
   return content;
 }
 
-}  // namespace kernels::detail
+}  // namespace kernels
