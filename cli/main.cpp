@@ -9,9 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "kernels/build_info.hpp"
+#include "kernels/exit_code.hpp"
 
 #include "command.hpp"
-#include "exit_codes.hpp"
 #include "global_options.hpp"
 #include "output.hpp"
 

@@ -26,6 +26,7 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
+#include "kernels/exit_code.hpp"
 #include "kernels/loader/loader.hpp"
 #include "kernels/torch/kernelize.hpp"
 
@@ -58,16 +59,7 @@ std::optional<torch::Dtype> dtype_named(const std::string& name) {
 }
 
 int exit_code(const kernels::Error& error) {
-  switch (error.code) {
-    case kernels::ErrorCode::usage:
-      return 2;
-    case kernels::ErrorCode::integrity:
-      return 4;
-    case kernels::ErrorCode::not_found:
-      return 6;
-    default:
-      return 1;
-  }
+  return kernels::to_int(kernels::exit_code_for(error.code));
 }
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {

@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 
-#include "exit_codes.hpp"
+#include "kernels/exit_code.hpp"
 
 TEST_CASE("cli: every error kind maps to the exit code of DESIGN.md") {
   using kernels::ErrorCode;
-  using kernels::cli::exit_code_for;
-  using kernels::cli::to_int;
+  using kernels::exit_code_for;
+  using kernels::to_int;
   CHECK(to_int(exit_code_for(ErrorCode::failure)) == 1);
   CHECK(to_int(exit_code_for(ErrorCode::invalid_input)) == 1);
   CHECK(to_int(exit_code_for(ErrorCode::io)) == 1);

@@ -39,9 +39,11 @@ extern "C" {
 typedef enum kernels_status {
   KERNELS_OK = 0,
   KERNELS_FAILURE = 1,
-  KERNELS_USAGE = 2,     /* a malformed option or environment value */
-  KERNELS_INTEGRITY = 4, /* the cache does not match the lock: run `kernels download` */
-  KERNELS_NOT_FOUND = 6  /* not locked, not downloaded, no variant for this system */
+  KERNELS_USAGE = 2,            /* a malformed option or environment value */
+  KERNELS_LOCK_OUT_OF_DATE = 3, /* (not reported by the loader, which reads the lock as it is) */
+  KERNELS_INTEGRITY = 4,        /* the cache does not match the lock: run `kernels download` */
+  KERNELS_NETWORK = 5,          /* (not reported by the loader, which never uses the network) */
+  KERNELS_NOT_FOUND = 6         /* not locked, not downloaded, no variant for this system */
 } kernels_status;
 
 typedef enum kernels_log_level {

@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "kernels/exit_code.hpp"
 #include "kernels/loader/loader.hpp"
 
 #include "kernels_loader.h"
@@ -29,17 +30,9 @@ struct kernels_error {
 
 namespace {
 
+// kernels_status holds the exit codes of the `kernels` command (kernels/exit_code.hpp).
 kernels_status status_of(kernels::ErrorCode code) {
-  switch (code) {
-    case kernels::ErrorCode::usage:
-      return KERNELS_USAGE;
-    case kernels::ErrorCode::integrity:
-      return KERNELS_INTEGRITY;
-    case kernels::ErrorCode::not_found:
-      return KERNELS_NOT_FOUND;
-    default:
-      return KERNELS_FAILURE;
-  }
+  return static_cast<kernels_status>(kernels::to_int(kernels::exit_code_for(code)));
 }
 
 kernels_status report(kernels_status status, std::string message, kernels_error** error) {

@@ -2,10 +2,11 @@
 
 #include "kernels/error.hpp"
 
-namespace kernels::cli {
+namespace kernels {
 
 // The process exit codes of DESIGN.md. They are part of the interface: scripts and CI depend on
-// them.
+// them. The `kernels` command, the loader's C API (kernels_status) and programs built on the
+// library (examples/kernelize) report failures with the same numbers.
 enum class ExitCode : int {
   ok = 0,
   failure = 1,
@@ -42,4 +43,4 @@ enum class ExitCode : int {
   return static_cast<int>(code);
 }
 
-}  // namespace kernels::cli
+}  // namespace kernels
