@@ -1,11 +1,11 @@
 #include "kernels/system/detect.hpp"
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <system_error>
 #include <utility>
+
+#include "kernels/util/text_file.hpp"
 
 #include "system/cuda_runtime.hpp"
 #include "system/elf_strings.hpp"
@@ -18,23 +18,19 @@ namespace {
 namespace fs = std::filesystem;
 
 // version.py is a dozen lines, build-version one, TorchConfig.cmake a few KiB.
-constexpr std::uintmax_t kMaxTextFile = 1U << 20U;
+constexpr std::size_t kMaxTextFile = 1U << 20U;
 
 bool file_exists(const fs::path& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
 }
 
-Result<std::string> read_text_file(const fs::path& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) return fail(ErrorCode::io, "cannot read: " + ec.message(), path.string());
-  if (size > kMaxTextFile) {
-    return fail(ErrorCode::invalid_input, "file is too large to be Torch's", path.string());
+Result<std::string> read_small_text_file(const fs::path& path) {
+  auto text = read_text_file(path, kMaxTextFile);
+  // A Torch folder without its version file is an unreadable installation, not a missing one.
+  if (!text && text.error().code == ErrorCode::not_found) {
+    return fail(ErrorCode::io, "cannot read: " + text.error().message, path.string());
   }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(ErrorCode::io, "cannot read", path.string());
   return text;
 }
 
@@ -51,7 +47,7 @@ std::optional<fs::path> torch_directory_in(const fs::path& given) {
 void read_cxx11_abi(TorchInstallation& torch, std::vector<std::string>& warnings) {
   const fs::path config = torch.directory / "share" / "cmake" / "Torch" / "TorchConfig.cmake";
   if (file_exists(config)) {
-    if (auto text = read_text_file(config)) {
+    if (auto text = read_small_text_file(config)) {
       if (const auto abi = parse_torch_config_cxx11_abi(*text)) {
         torch.cxx11_abi = abi;
         torch.cxx11_abi_origin = config.string();
@@ -85,7 +81,7 @@ Result<TorchInstallation> read_torch_installation(const fs::path& directory, Tor
   const fs::path version_py = directory / "version.py";
   const bool is_package = file_exists(version_py);
   const fs::path file = is_package ? version_py : directory / "build-version";
-  auto text = read_text_file(file);
+  auto text = read_small_text_file(file);
   if (!text) return tl::unexpected(text.error());
   auto parsed = is_package ? parse_torch_version_py(*text) : parse_libtorch_build_version(*text);
   if (!parsed) {

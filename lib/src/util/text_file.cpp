@@ -1,9 +1,15 @@
 #include "kernels/util/text_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <system_error>
+#include <cstdint>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/file_descriptor.hpp"
+#include "util/os_error.hpp"
 
 namespace kernels {
 
@@ -15,41 +21,52 @@ std::string describe_size(std::size_t bytes) {
 }
 
 Result<std::string> read_text_file(const std::filesystem::path& file, std::size_t max_bytes) {
+  // Plain system calls (open, fstat, read until EOF, close): the loader reads the lockfile, the
+  // verified marker and metadata.json on its cold path, where each extra stat() shows.
   const std::string where = file.string();
-  std::error_code status_error;
-  const auto status = std::filesystem::status(file, status_error);
-  if (status.type() == std::filesystem::file_type::not_found) {
-    return fail(ErrorCode::not_found, "the file does not exist", where);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int saved = errno;
+    if (saved == ENOENT || saved == ENOTDIR)
+      return fail(ErrorCode::not_found, "the file does not exist", where);
+    return detail::io_failure("cannot open the file", file, saved);
   }
-  if (status_error) {
-    return fail(ErrorCode::io, "cannot read the file: " + status_error.message(), where);
-  }
-  if (std::filesystem::is_directory(status)) {
+  const detail::FileDescriptor closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return detail::io_failure("cannot read the file", file, errno);
+  if (S_ISDIR(info.st_mode)) {
     return fail(ErrorCode::io, "this is a directory, expected a file", where);
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return fail(ErrorCode::io, std::string("cannot open the file: ") + std::strerror(errno), where);
-  }
-  // Read in chunks up to one byte past the limit, so that a file growing while it is read, or a
-  // pipe, is caught as well as a large regular file.
-  std::string content;
-  std::string chunk(64 * 1024, '\0');
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    content.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
-    if (content.size() > max_bytes) {
-      return fail(ErrorCode::invalid_input,
-                  "the file is larger than " + describe_size(max_bytes) +
-                      "; refusing to read it (is it really this kind of file?)",
-                  where);
-    }
-  }
-  if (in.bad()) {
-    return fail(ErrorCode::io, std::string("reading the file failed: ") + std::strerror(errno),
+  const auto too_large = [&] {
+    return fail(ErrorCode::invalid_input,
+                "the file is larger than " + describe_size(max_bytes) +
+                    "; refusing to read it (is it really this kind of file?)",
                 where);
+  };
+  if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_bytes) {
+    return too_large();
   }
-  return content;
+  // Read up to one byte past the limit, so that a file growing while it is read, or a pipe, is
+  // caught as well as a large regular file.
+  std::string content;
+  std::size_t chunk = S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : 65536;
+  for (;;) {
+    const std::size_t used = content.size();
+    content.resize(used + std::min(chunk, max_bytes + 1 - used));
+    const ssize_t got = ::read(fd, content.data() + used, content.size() - used);
+    if (got < 0) {
+      if (errno == EINTR) {
+        content.resize(used);
+        continue;
+      }
+      return detail::io_failure("reading the file failed", file, errno);
+    }
+    content.resize(used + static_cast<std::size_t>(got));
+    if (content.size() > max_bytes) return too_large();
+    if (got == 0) return content;
+    // The next read normally only confirms the end; a file still growing gets larger chunks.
+    chunk = used == 0 ? 4096 : 65536;
+  }
 }
 
 }  // namespace kernels
