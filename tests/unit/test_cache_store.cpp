@@ -181,6 +181,35 @@ TEST_CASE("cache: verify a variant from disk, against the lock hash and a listin
     REQUIRE_FALSE(result);
     CHECK(result.error().message.find(lock_hash) != std::string::npos);
   }
+  SUBCASE("a file planted in the variant folder makes the marker stale") {
+    std::ofstream(repo.variant_dir(kCommit, kVariant) / "relu" / "planted.so") << "x";
+    CHECK_FALSE(kernels::marker_still_holds(repo, *read, lock_hash));
+  }
+  SUBCASE("a link replaced by a copy of its blob makes the marker stale") {
+    const auto link = repo.snapshot_path(kCommit, ops.path);
+    std::filesystem::remove(link);
+    std::ofstream(link, std::ios::binary) << "import torch\n";
+    CHECK_FALSE(kernels::marker_still_holds(repo, *read, lock_hash));
+  }
+  SUBCASE("an absolute link to the right blob still holds (huggingface_hub may write one)") {
+    const auto link = repo.snapshot_path(kCommit, ops.path);
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink(repo.blob_path(ops.etag), link);
+    CHECK(kernels::marker_still_holds(repo, *read, lock_hash));
+  }
+  SUBCASE("a link to another blob makes the marker stale") {
+    const auto link = repo.snapshot_path(kCommit, ops.path);
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink(kernels::snapshot_link_target(ops.path, init.etag), link);
+    CHECK_FALSE(kernels::marker_still_holds(repo, *read, lock_hash));
+  }
+  SUBCASE("a variant folder that is itself a link is not trusted") {
+    const auto folder = repo.variant_dir(kCommit, kVariant);
+    const auto moved = dir.path() / "elsewhere";
+    std::filesystem::rename(folder, moved);
+    std::filesystem::create_directory_symlink(moved, folder);
+    CHECK_FALSE(kernels::marker_still_holds(repo, *read, lock_hash));
+  }
   SUBCASE("a missing variant is not_found") {
     request.variant = "torch-other";
     auto result = kernels::verify_cached_variant(repo, request);
