@@ -180,6 +180,28 @@ std::string redacted_token(std::string_view token) {
   return std::string(token.substr(0, 3)) + "…" + std::string(token.substr(token.size() - 4));
 }
 
+namespace {
+
+Setting<std::filesystem::path> cache_dir_setting(const SettingOverrides& overrides,
+                                                 const Environment& environment,
+                                                 const Setting<std::filesystem::path>& hf_home) {
+  if (overrides.cache_dir) return {*overrides.cache_dir, from_flag("--cache-dir")};
+  if (auto value =
+          first_set(environment, {"KERNELS_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})) {
+    return {expand_path(value->second, environment), from_environment(value->first)};
+  }
+  return {hf_home.value / "hub", hf_home.origin};
+}
+
+}  // namespace
+
+Result<Setting<std::filesystem::path>> resolve_cache_dir(const SettingOverrides& overrides,
+                                                         const Environment& environment) {
+  auto hf_home = resolve_hf_home(environment);
+  if (!hf_home) return tl::unexpected(hf_home.error());
+  return cache_dir_setting(overrides, environment, *hf_home);
+}
+
 Result<Settings> resolve_settings(const SettingOverrides& overrides,
                                   const Environment& environment) {
   Settings settings;
@@ -191,15 +213,7 @@ Result<Settings> resolve_settings(const SettingOverrides& overrides,
   auto hf_home = resolve_hf_home(environment);
   if (!hf_home) return tl::unexpected(hf_home.error());
   settings.hf_home = std::move(*hf_home);
-
-  if (overrides.cache_dir) {
-    settings.cache_dir = {*overrides.cache_dir, from_flag("--cache-dir")};
-  } else if (auto value = first_set(environment,
-                                    {"KERNELS_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})) {
-    settings.cache_dir = {expand_path(value->second, environment), from_environment(value->first)};
-  } else {
-    settings.cache_dir = {settings.hf_home.value / "hub", settings.hf_home.origin};
-  }
+  settings.cache_dir = cache_dir_setting(overrides, environment, settings.hf_home);
 
   settings.offline = {false, by_default()};
   if (overrides.offline.value_or(false)) {

@@ -67,6 +67,11 @@ inline constexpr const char* kDefaultEndpoint = "https://huggingface.co";
 [[nodiscard]] Result<Settings> resolve_settings(const SettingOverrides& overrides,
                                                 const Environment& environment);
 
+// The cache folder alone, by the rules of resolve_settings: for readers of the cache (the loader)
+// that must not read the token file or need the endpoint.
+[[nodiscard]] Result<Setting<std::filesystem::path>> resolve_cache_dir(
+    const SettingOverrides& overrides, const Environment& environment);
+
 // Parses a duration in seconds ("60", "2.5", "0"), at most a day, to milliseconds; `name` is used
 // in the error message (ErrorCode::usage).
 [[nodiscard]] Result<std::chrono::milliseconds> parse_seconds_setting(std::string_view name,
