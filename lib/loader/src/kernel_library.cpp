@@ -35,6 +35,24 @@ std::vector<std::filesystem::path> shared_objects(const std::filesystem::path& d
   return found;
 }
 
+// The shared objects among a verified variant's files, as shared_objects() would find them in
+// its folder: at the top or one package folder down.
+std::vector<std::filesystem::path> shared_objects_in(const std::filesystem::path& dir,
+                                                     const std::string& prefix,
+                                                     const std::vector<std::string>& repo_files) {
+  std::vector<std::filesystem::path> found;
+  for (const std::string& file : repo_files) {
+    if (!file.starts_with(prefix)) continue;
+    const std::string relative = file.substr(prefix.size());
+    const auto depth = std::count(relative.begin(), relative.end(), '/');
+    if (depth > 1 || relative.starts_with("__pycache__/")) continue;
+    const std::filesystem::path path = dir / relative;
+    if (is_shared_object(path)) found.push_back(path);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 // "_relu_cpu_1a2b.abi3.so" -> "_relu_cpu_1a2b".
 std::string library_stem(const std::filesystem::path& library) {
   std::string name = library.filename().string();
@@ -45,7 +63,12 @@ std::string library_stem(const std::filesystem::path& library) {
 
 Result<std::filesystem::path> find_kernel_library(const std::filesystem::path& variant_dir,
                                                   const std::optional<KernelMetadata>& metadata) {
-  const auto candidates = shared_objects(variant_dir);
+  return choose_kernel_library(variant_dir, shared_objects(variant_dir), metadata);
+}
+
+Result<std::filesystem::path> choose_kernel_library(
+    const std::filesystem::path& variant_dir, const std::vector<std::filesystem::path>& candidates,
+    const std::optional<KernelMetadata>& metadata) {
   if (metadata && !metadata->id.empty()) {
     for (const auto& candidate : candidates) {
       const std::string stem = library_stem(candidate);
@@ -103,15 +126,28 @@ Result<void> check_layer_table(const kernels_layer_table& table, const LoadedKer
   return {};
 }
 
-Result<std::shared_ptr<const Kernel>> open_kernel(LoadedKernelInfo info, const SystemInfo& system) {
-  std::error_code error;
+Result<std::shared_ptr<const Kernel>> open_kernel(LoadedKernelInfo info, const SystemInfo& system,
+                                                  const std::vector<std::string>* repo_files) {
+  const std::string prefix = "build/" + info.variant + "/";
   const auto metadata_path = info.directory / "metadata.json";
-  if (std::filesystem::exists(metadata_path, error)) {
+  bool has_metadata = false;
+  if (repo_files != nullptr) {
+    has_metadata = std::find(repo_files->begin(), repo_files->end(), prefix + "metadata.json") !=
+                   repo_files->end();
+  } else {
+    std::error_code error;
+    has_metadata = std::filesystem::exists(metadata_path, error);
+  }
+  if (has_metadata) {
     auto metadata = read_metadata(metadata_path);
     if (!metadata) return tl::unexpected(metadata.error());
     info.metadata = std::move(*metadata);
   }
-  auto library = find_kernel_library(info.directory, info.metadata);
+  auto library = repo_files != nullptr
+                     ? choose_kernel_library(info.directory,
+                                             shared_objects_in(info.directory, prefix, *repo_files),
+                                             info.metadata)
+                     : find_kernel_library(info.directory, info.metadata);
   if (!library) return tl::unexpected(library.error());
   info.library = *library;
   info.ops_namespace = info.metadata ? info.metadata->id : library_stem(*library);

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "kernels/loader/kernel.hpp"
 #include "kernels/model/system_info.hpp"
@@ -18,11 +20,19 @@ namespace kernels::loader_detail {
 [[nodiscard]] Result<std::filesystem::path> find_kernel_library(
     const std::filesystem::path& variant_dir, const std::optional<KernelMetadata>& metadata);
 
+// The same choice among `candidates` (the folder's shared objects, sorted).
+[[nodiscard]] Result<std::filesystem::path> choose_kernel_library(
+    const std::filesystem::path& variant_dir, const std::vector<std::filesystem::path>& candidates,
+    const std::optional<KernelMetadata>& metadata);
+
 // Reads metadata.json (when present), loads the library and checks its layer table against the
 // metadata and `system` (Torch major.minor and C++ ABI, when known). `info` has the repo,
 // commit, variant, folder and verification filled in; the rest is filled here.
-[[nodiscard]] Result<std::shared_ptr<const Kernel>> open_kernel(LoadedKernelInfo info,
-                                                                const SystemInfo& system);
+// `repo_files` (repository paths, build/<variant>/...) are the variant's files when a
+// verification just listed them; without them the folder is listed.
+[[nodiscard]] Result<std::shared_ptr<const Kernel>> open_kernel(
+    LoadedKernelInfo info, const SystemInfo& system,
+    const std::vector<std::string>* repo_files = nullptr);
 
 // The table checks alone (for tests and the C API): version, layer size, kernel id, Torch.
 [[nodiscard]] Result<void> check_layer_table(const kernels_layer_table& table,

@@ -103,9 +103,9 @@ Result<Loader> Loader::open(LoaderOptions options) {
   if (options.cache_dir) {
     state->cache_dir = *options.cache_dir;
   } else {
-    auto settings = resolve_settings({}, environment);
-    if (!settings) return tl::unexpected(settings.error());
-    state->cache_dir = settings->cache_dir.value;
+    auto cache_dir = resolve_cache_dir({}, environment);
+    if (!cache_dir) return tl::unexpected(cache_dir.error());
+    state->cache_dir = std::move(cache_dir->value);
   }
 
   if (options.system) {
@@ -204,14 +204,15 @@ Result<std::shared_ptr<const Kernel>> Loader::State::load_locked(const std::stri
       loader_detail::verify_locked_variant(repo, *locked, *variant, options.verify, log_line());
   if (!verification) return tl::unexpected(verification.error());
   log(LoaderLogLevel::info, repo_id + ": " + *variant + " at " + locked->sha.substr(0, 12) +
-                                " verified (" + std::string(to_string(*verification)) + ")");
+                                " verified (" + std::string(to_string(verification->verification)) +
+                                ")");
   LoadedKernelInfo info;
   info.repo_id = repo_id;
   info.commit = locked->sha;
   info.variant = *variant;
   info.directory = repo.variant_dir(locked->sha, *variant);
-  info.verification = *verification;
-  return loader_detail::open_kernel(std::move(info), system);
+  info.verification = verification->verification;
+  return loader_detail::open_kernel(std::move(info), system, &verification->files);
 }
 
 }  // namespace kernels

@@ -17,6 +17,14 @@ std::string where(const LockedKernel& locked) {
   return locked.repo_id + " (commit " + short_commit(locked.sha) + ")";
 }
 
+std::vector<std::string> paths_of(const std::vector<VerifiedFile>& files) {
+  std::vector<std::string> paths;
+  paths.reserve(files.size());
+  for (const VerifiedFile& file : files)
+    paths.push_back(file.path);
+  return paths;
+}
+
 tl::unexpected<Error> add_fix(Error error) {
   error.message += "; run `kernels download` to fetch and repair the locked files";
   return tl::unexpected(std::move(error));
@@ -64,16 +72,16 @@ Result<std::string> choose_cached_variant(const CacheRepo& repo, const LockedKer
   return fail(ErrorCode::not_found, std::move(message));
 }
 
-Result<KernelVerification> verify_locked_variant(const CacheRepo& repo, const LockedKernel& locked,
-                                                 const std::string& variant, LoaderVerify verify,
-                                                 const LogLine& log) {
+Result<VerifiedVariant> verify_locked_variant(const CacheRepo& repo, const LockedKernel& locked,
+                                              const std::string& variant, LoaderVerify verify,
+                                              const LogLine& log) {
   const VariantLock* lock = locked.find_variant(variant);
   const std::string lock_hash = lock != nullptr ? lock->hash : std::string();
   const auto marker = read_verified_marker(repo, locked.sha, variant);
   // marker_still_holds also checks that the marker was made for this lock hash.
   if (verify == LoaderVerify::marker && marker && marker_still_holds(repo, *marker, lock_hash)) {
     touch_verified_marker(repo, locked.sha, variant);
-    return KernelVerification::marker;
+    return VerifiedVariant{KernelVerification::marker, paths_of(marker->files)};
   }
 
   VariantVerifyRequest request{locked.sha, variant, lock_hash, std::nullopt, {}};
@@ -100,7 +108,7 @@ Result<KernelVerification> verify_locked_variant(const CacheRepo& repo, const Lo
       log(LoaderLogLevel::debug, "verified marker not written: " + written.error().describe());
     }
   }
-  return KernelVerification::full;
+  return VerifiedVariant{KernelVerification::full, paths_of(verified->files)};
 }
 
 }  // namespace kernels::loader_detail

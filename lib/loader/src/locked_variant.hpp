@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/cache/cache_layout.hpp"
 #include "kernels/loader/loader.hpp"
@@ -23,13 +24,20 @@ using LogLine = std::function<void(LoaderLogLevel, const std::string&)>;
                                                         const SystemInfo& system,
                                                         const LogLine& log);
 
+// A variant that passed the check, with the files it was checked with (repository paths,
+// build/<variant>/...): opening it needs no second listing of its folder.
+struct VerifiedVariant {
+  KernelVerification verification = KernelVerification::full;
+  std::vector<std::string> files;
+};
+
 // Checks the cached variant against the lock: the verified marker when it still holds and
 // `verify` allows it, else every file re-hashed (and the marker rewritten, best effort: the cache
 // may be read-only). integrity errors say that `kernels download` repairs the cache.
-[[nodiscard]] Result<KernelVerification> verify_locked_variant(const CacheRepo& repo,
-                                                               const LockedKernel& locked,
-                                                               const std::string& variant,
-                                                               LoaderVerify verify,
-                                                               const LogLine& log);
+[[nodiscard]] Result<VerifiedVariant> verify_locked_variant(const CacheRepo& repo,
+                                                            const LockedKernel& locked,
+                                                            const std::string& variant,
+                                                            LoaderVerify verify,
+                                                            const LogLine& log);
 
 }  // namespace kernels::loader_detail

@@ -15,12 +15,22 @@ bool is_torch_library(std::string_view file_name) {
 
 int visit_object(dl_phdr_info* info, std::size_t /*size*/, void* data) {
   if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
-  const std::filesystem::path path(info->dlpi_name);
-  if (!is_torch_library(path.filename().string())) return 0;
+  // A string_view per loaded object, a path only for the one that matters: a training process
+  // has a hundred libraries loaded.
+  const std::string_view name = info->dlpi_name;
+  const auto slash = name.rfind('/');
+  if (!is_torch_library(slash == std::string_view::npos ? name : name.substr(slash + 1))) return 0;
+  const std::filesystem::path path(name);
   auto* found = static_cast<std::optional<std::filesystem::path>*>(data);
+  // A library installed through a link (a distribution's libtorch) lives where the link points;
+  // only then is the path resolved (one lstat instead of a readlink per component).
   std::error_code error;
-  const auto resolved = std::filesystem::weakly_canonical(path, error);
-  *found = (error ? path : resolved).parent_path().parent_path();
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) {
+    const auto resolved = std::filesystem::weakly_canonical(path, error);
+    *found = (error ? path : resolved).parent_path().parent_path();
+  } else {
+    *found = path.parent_path().parent_path();
+  }
   return 1;  // stop
 }
 
