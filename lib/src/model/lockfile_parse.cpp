@@ -40,16 +40,16 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
 }
 
 // Watches the parser's events to catch what nlohmann accepts silently: a key given twice in one
-// object (the later value would win and could hide a hash). It keeps the JSON path of each open
-// container so that the error can name where the duplicate is.
+// object (the later value would win and could hide a hash). It keeps, per open container, where
+// its next child goes (key or index), so that the error can name the duplicate's JSON path; the
+// path itself is only spelled out then (the loader parses the lockfile on its cold path).
 class ParseWatch {
  public:
   bool on_event(Json::parse_event_t event, const Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start:
       case Json::parse_event_t::array_start:
-        frames_.push_back(
-            Frame{event == Json::parse_event_t::object_start, 0, next_path(), {}, {}});
+        frames_.push_back(Frame{event == Json::parse_event_t::object_start, 0, {}, {}});
         break;
       case Json::parse_event_t::key:
         on_key(parsed);
@@ -74,26 +74,29 @@ class ParseWatch {
   struct Frame {
     bool is_object = false;
     std::size_t next_index = 0;
-    std::string path;
     std::string key;
-    std::set<std::string> keys;
+    std::set<std::string, std::less<>> keys;
   };
 
-  [[nodiscard]] std::string next_path() const {
-    if (frames_.empty()) return "$";
-    const Frame& parent = frames_.back();
-    return parent.is_object ? detail::json_path_member(parent.path, parent.key)
-                            : detail::json_path_element(parent.path, parent.next_index);
+  // The JSON path of the open container at `depth` (0: the root).
+  [[nodiscard]] std::string path_of(std::size_t depth) const {
+    std::string path = "$";
+    for (std::size_t i = 0; i < depth; ++i) {
+      const Frame& parent = frames_[i];
+      path = parent.is_object ? detail::json_path_member(path, parent.key)
+                              : detail::json_path_element(path, parent.next_index);
+    }
+    return path;
   }
 
   void on_key(const Json& parsed) {
     if (frames_.empty() || !parsed.is_string()) return;
     Frame& object = frames_.back();
-    object.key = parsed.get<std::string>();
+    object.key = parsed.get_ref<const std::string&>();
     if (!object.keys.insert(object.key).second) {
       note("the key " + detail::shown_value(object.key) +
                " appears twice in this object; each key may appear once",
-           object.path);
+           frames_.size() - 1);
     }
   }
 
@@ -101,8 +104,8 @@ class ParseWatch {
     if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().next_index;
   }
 
-  void note(std::string message, std::string path) {
-    if (!problem_) problem_.emplace(std::move(path), std::move(message));
+  void note(std::string message, std::size_t depth) {
+    if (!problem_) problem_.emplace(path_of(depth), std::move(message));
   }
 
   std::vector<Frame> frames_;

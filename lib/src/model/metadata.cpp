@@ -15,7 +15,9 @@
 namespace kernels {
 namespace {
 
-using Json = nlohmann::json;
+// The lockfile reader's JSON type: the loader parses both on its cold path, and one instantiation
+// of the parser is half the code to page in.
+using Json = nlohmann::ordered_json;
 
 constexpr std::array<std::string_view, 8> kBackendTypes{"cann",   "cpu",  "cuda", "metal",
                                                         "neuron", "rocm", "tpu",  "xpu"};
