@@ -23,11 +23,13 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-# Depends: from the shared libraries the files link (dpkg-shlibdeps, Debian's dpkg-dev), else the
-# list of a Debian 12 build. libkernels-torch's libtorch comes from a Python wheel, which no
-# Debian package provides: dpkg-shlibdeps looks for it among the private folders and skips it.
+# Depends: from the shared libraries the files link (dpkg-shlibdeps, Debian's dpkg-dev; CPack
+# finds the ELF files with `file`), else the list of a Debian 12 build. libkernels-torch's libtorch
+# comes from a Python wheel, which no Debian package provides: dpkg-shlibdeps looks for it among
+# the private folders and skips it.
 find_program(KERNELS_DPKG_SHLIBDEPS dpkg-shlibdeps)
-if(KERNELS_DPKG_SHLIBDEPS)
+find_program(KERNELS_FILE_COMMAND file)
+if(KERNELS_DPKG_SHLIBDEPS AND KERNELS_FILE_COMMAND)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(_shlibdeps_private_dirs "${PROJECT_BINARY_DIR}/lib/loader")
   if(TARGET kernels_torch)
@@ -51,7 +53,9 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libexpected-dev, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 # A shlibs file, so that packages built against the libraries depend on this package (CPack also
 # adds postinst and postrm scripts that run ldconfig).
-set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+if(KERNELS_FILE_COMMAND)
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+endif()
 
 include(CPack)
