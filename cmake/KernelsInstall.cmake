@@ -107,14 +107,18 @@ install(FILES "${PROJECT_BINARY_DIR}/packaging/kernelsConfig.cmake"
 
 # --- pkg-config -----------------------------------------------------------------------------------
 # Relocatable: the prefix is found from the .pc file's own folder (${pcfiledir}), unless the
-# library folder was given as an absolute path.
+# library or include folder was given as an absolute path.
 set(_pc_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(KERNELS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(KERNELS_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(KERNELS_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
 else()
   file(RELATIVE_PATH _pc_to_prefix "/prefix/${_pc_dir}" "/prefix")
   string(REGEX REPLACE "/$" "" _pc_to_prefix "${_pc_to_prefix}")
   set(KERNELS_PC_PREFIX "\${pcfiledir}/${_pc_to_prefix}")
+  set(KERNELS_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(KERNELS_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
 configure_file("${_packaging_dir}/kernels-loader.pc.in"
                "${PROJECT_BINARY_DIR}/packaging/kernels-loader.pc" @ONLY)
