@@ -20,12 +20,15 @@ def test_deb_fields(packages):
     assert deb_field(deb, "Version") == VERSION
     assert deb_field(deb, "Architecture") == run("dpkg", "--print-architecture").stdout.strip()
     assert deb_field(deb, "Maintainer")
-    assert deb_field(deb, "Description").startswith("Kernel manager")
+    description = deb_field(deb, "Description")
+    assert description.startswith("Kernel manager") and "libkernels-loader" in description
+    assert ";" not in description, description
     depends = [d.strip() for d in deb_field(deb, "Depends").split(",")]
     names = {re.split(r"[\s(]", d)[0] for d in depends}
     # The libraries the tool and libkernels-loader link, by their Debian packages; never Torch
     # (a Python wheel, no package) or the package itself.
-    for package in ("libc6", "libstdc++6", "libssl3", "libcurl4", "libarchive13", "libelf1"):
+    for package in ("libc6", "libstdc++6", "libssl3", "libcurl4", "libarchive13", "libelf1",
+                    "libtomlplusplus3"):
         assert package in names, depends
     assert not [n for n in names if "torch" in n or n == "kernels"], depends
     assert "libexpected-dev" in deb_field(deb, "Recommends")
