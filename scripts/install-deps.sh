@@ -20,6 +20,8 @@ apt_packages=(
   python3 python3-venv python3-pip curl
   # Shells that the completion scripts are tested in, and the man page generator.
   zsh fish help2man
+  # Packaging (cpack -G DEB: dpkg-shlibdeps, and file to find the ELF files; tests/packaging).
+  dpkg-dev file
   # libFuzzer and the sanitizers' runtime for the fuzz targets (scripts/fuzz.sh).
   clang-14 libclang-rt-14-dev
   # nghttpd, the HTTP/2 server the HTTP client's HTTP/2 test talks to.
