@@ -156,6 +156,24 @@ TEST_CASE("settings: no HOME and nothing else is a clear error") {
   CHECK(settings.error().message.find("KERNELS_CACHE") != std::string::npos);
 }
 
+TEST_CASE("settings: the cache folder alone needs no HOME when KERNELS_CACHE names it") {
+  auto named = kernels::resolve_cache_dir({}, environment({{"KERNELS_CACHE", "/jobs/cache"}}));
+  REQUIRE(named);
+  CHECK(named->value == "/jobs/cache");
+  CHECK(named->origin.name == "KERNELS_CACHE");
+  SettingOverrides overrides;
+  overrides.cache_dir = "/flag";
+  auto flag = kernels::resolve_cache_dir(overrides, environment({}));
+  REQUIRE(flag);
+  CHECK(flag->value == "/flag");
+  auto nothing = kernels::resolve_cache_dir({}, environment({}));
+  REQUIRE_FALSE(nothing);
+  CHECK(nothing.error().message.find("KERNELS_CACHE") != std::string::npos);
+  auto home = kernels::resolve_cache_dir({}, environment({{"HOME", "/h"}}));
+  REQUIRE(home);
+  CHECK(home->value == std::filesystem::path("/h/.cache/huggingface/hub"));
+}
+
 TEST_CASE("settings: redacted tokens never contain the middle of the token") {
   CHECK(kernels::redacted_token("hf_abcdefghijklmnop") == "hf_…mnop");
   CHECK(kernels::redacted_token("short") == "***");

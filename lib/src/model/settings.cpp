@@ -197,6 +197,11 @@ Setting<std::filesystem::path> cache_dir_setting(const SettingOverrides& overrid
 
 Result<Setting<std::filesystem::path>> resolve_cache_dir(const SettingOverrides& overrides,
                                                          const Environment& environment) {
+  // A cache named by flag or variable needs no HOME (a job's environment may have none).
+  if (overrides.cache_dir ||
+      first_set(environment, {"KERNELS_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})) {
+    return cache_dir_setting(overrides, environment, {});
+  }
   auto hf_home = resolve_hf_home(environment);
   if (!hf_home) return tl::unexpected(hf_home.error());
   return cache_dir_setting(overrides, environment, *hf_home);
