@@ -2,21 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "kernels/model/repo_path.hpp"
 #include "kernels/util/hash.hpp"
 
 #include "mirror/file_io.hpp"
 #include "mirror/repo_id_check.hpp"
-#include "util/os_error.hpp"
+#include "mirror/repo_lock.hpp"
 
 namespace kernels::mirror {
 namespace {
@@ -29,40 +24,6 @@ constexpr std::string_view kDefaultMessage = "Add build";
 struct BuildFile {
   fs::path source;
   std::string repo_path;
-};
-
-// An exclusive flock(2) on the repo's lock file, released when it goes out of scope.
-class RepoLock {
- public:
-  static Result<RepoLock> acquire(const fs::path& repo_dir) {
-    std::error_code error;
-    fs::create_directories(repo_dir, error);
-    if (error) {
-      return fail(ErrorCode::io, "cannot create the repo folder: " + error.message(),
-                  repo_dir.string());
-    }
-    const fs::path path = repo_dir / "lock";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return kernels::detail::io_failure("cannot open the repo's lock file", path, errno);
-    RepoLock lock(fd);
-    int status = -1;
-    do {
-      status = ::flock(fd, LOCK_EX);
-    } while (status != 0 && errno == EINTR);
-    if (status != 0) return kernels::detail::io_failure("cannot lock the repo", path, errno);
-    return lock;
-  }
-  ~RepoLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  RepoLock(RepoLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  RepoLock& operator=(RepoLock&&) = delete;
-  RepoLock(const RepoLock&) = delete;
-  RepoLock& operator=(const RepoLock&) = delete;
-
- private:
-  explicit RepoLock(int fd) : fd_(fd) {}
-  int fd_;
 };
 
 Result<void> add_file_entry(const fs::path& build_root, const fs::directory_entry& entry,
@@ -215,7 +176,7 @@ Result<AddBuildResult> add_build(const Store& store, const AddBuildOptions& opti
   auto repo_dir = store.repo_dir(options.repo_id);
   if (!repo_dir) return tl::unexpected(repo_dir.error());
 
-  auto lock = RepoLock::acquire(*repo_dir);
+  auto lock = detail::RepoLock::acquire(*repo_dir);
   if (!lock) return tl::unexpected(lock.error());
   auto existing = store.read_repo(options.repo_id);
   if (!existing) return tl::unexpected(existing.error());
