@@ -3,8 +3,6 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "kernels/hub/hub_client.hpp"
 #include "kernels/ops/download.hpp"
 #include "kernels/ops/lock.hpp"
@@ -25,14 +23,6 @@ struct DownloadOptions {
   unsigned jobs = 8;
   SystemOptions system_options;
 };
-
-ProgressStyle progress_style(const GlobalOptions& global) {
-  if (global.quiet) return ProgressStyle::none;
-  if (::isatty(STDERR_FILENO) == 1) {
-    return global.no_progress || global.json ? ProgressStyle::none : ProgressStyle::bars;
-  }
-  return ProgressStyle::lines;
-}
 
 Result<void> check_lock_current(const Settings& settings, const GlobalOptions& global,
                                 HubClient& hub) {

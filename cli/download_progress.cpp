@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 namespace kernels::cli {
 namespace {
 
@@ -21,6 +23,14 @@ std::string shorten(const std::string& label) {
 }
 
 }  // namespace
+
+ProgressStyle progress_style(const GlobalOptions& global) {
+  if (global.quiet) return ProgressStyle::none;
+  if (::isatty(STDERR_FILENO) == 1) {
+    return global.no_progress || global.json ? ProgressStyle::none : ProgressStyle::bars;
+  }
+  return ProgressStyle::lines;
+}
 
 std::string human_bytes(std::uint64_t bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

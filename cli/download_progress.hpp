@@ -12,9 +12,14 @@
 
 #include "kernels/ops/download.hpp"
 
+#include "global_options.hpp"
+
 namespace kernels::cli {
 
 enum class ProgressStyle { none, lines, bars };
+
+// Bars on a terminal (unless --no-progress or --json), plain lines elsewhere, nothing with -q.
+[[nodiscard]] ProgressStyle progress_style(const GlobalOptions& global);
 
 class DownloadProgress {
  public:
