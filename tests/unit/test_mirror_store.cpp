@@ -185,8 +185,79 @@ TEST_CASE("mirror store: opening a folder that is not a mirror says how to make 
   REQUIRE(!store);
   CHECK(store.error().code == ErrorCode::not_found);
   CHECK(store.error().message.find("kernels mirror add") != std::string::npos);
-  scratch.write("mirror.json", R"({"format": 2})");
+  scratch.write("mirror.json", R"({"format": 3})");
   CHECK(mirror::Store::open(scratch.path()).error().code == ErrorCode::invalid_input);
+  std::filesystem::remove(scratch.path() / "mirror.json");
+  scratch.write("mirror.json", R"({"format": 0})");
+  CHECK(mirror::Store::open(scratch.path()).error().code == ErrorCode::invalid_input);
+}
+
+TEST_CASE("mirror store: a pulled commit keeps the upstream's id and raises the format to 2") {
+  const ScratchDir scratch;
+  auto store = mirror::Store::open_or_create(scratch.path());
+  REQUIRE(store);
+  CHECK(ScratchDir::read(scratch.path() / "mirror.json").find("\"format\": 1") !=
+        std::string::npos);
+  // A local commit first: format 1 holds it, and its id is unchanged by format 2.
+  const auto local = store->write_commit("org/repo", sample_commit());
+  REQUIRE(local);
+  CHECK(*local == mirror::commit_id(sample_commit()).value());
+  CHECK(ScratchDir::read(scratch.path() / "mirror.json").find("\"format\": 1") !=
+        std::string::npos);
+
+  mirror::MirrorCommit pulled = sample_commit();
+  const std::string upstream_id = "0123456789abcdef0123456789abcdef01234567";
+  pulled.upstream = mirror::CommitUpstream{upstream_id, "https://hub.example"};
+  CHECK(mirror::commit_id(pulled).value() == upstream_id);
+  const auto id = store->write_commit("org/repo", pulled);
+  REQUIRE(id);
+  CHECK(*id == upstream_id);
+  CHECK(ScratchDir::read(scratch.path() / "mirror.json").find("\"format\": 2") !=
+        std::string::npos);
+
+  const auto read = store->read_commit("org/repo", upstream_id);
+  REQUIRE(read);
+  CHECK(read->id == upstream_id);
+  REQUIRE(read->upstream);
+  CHECK(read->upstream->commit == upstream_id);
+  CHECK(read->upstream->endpoint == "https://hub.example");
+  CHECK(read->files.size() == 2);
+  // The local commit reads as before, and the store opens again (format 2 is read).
+  CHECK(store->read_commit("org/repo", *local).value().upstream == std::nullopt);
+  CHECK(mirror::Store::open(scratch.path()));
+}
+
+TEST_CASE("mirror store: a pulled commit is checked against its name and its file list") {
+  const ScratchDir scratch;
+  auto store = mirror::Store::open_or_create(scratch.path());
+  REQUIRE(store);
+  mirror::MirrorCommit pulled = sample_commit();
+  pulled.upstream = mirror::CommitUpstream{std::string(40, 'e'), "https://hub.example"};
+  const std::string id = store->write_commit("org/repo", pulled).value();
+
+  // Copied under another name: the upstream id inside no longer matches.
+  const auto original = scratch.path() / "repos/org/repo/commits" / (id + ".json");
+  const std::string other(40, 'f');
+  scratch.write("repos/org/repo/commits/" + other + ".json", ScratchDir::read(original));
+  const auto renamed = store->read_commit("org/repo", other);
+  REQUIRE(!renamed);
+  CHECK(renamed.error().code == ErrorCode::integrity);
+
+  // An upstream id that is not 40 lowercase hex is refused, on write and on read.
+  mirror::MirrorCommit bad = sample_commit();
+  bad.upstream = mirror::CommitUpstream{std::string(40, 'E'), ""};
+  CHECK(store->write_commit("org/repo", bad).error().code == ErrorCode::invalid_input);
+  std::string text = ScratchDir::read(original);
+  text.replace(text.find(std::string(40, 'e')), 40, std::string(39, 'e'));
+  std::filesystem::remove(original);
+  scratch.write("repos/org/repo/commits/" + id + ".json", text);
+  CHECK(store->read_commit("org/repo", id).error().code == ErrorCode::invalid_input);
+
+  // The file list is validated as for any commit.
+  mirror::MirrorCommit unsorted = pulled;
+  unsorted.upstream->commit = std::string(40, 'd');
+  unsorted.files.back().sha256 = "not hex";
+  CHECK(store->write_commit("org/repo", unsorted).error().code == ErrorCode::invalid_input);
 }
 
 TEST_CASE("mirror store: revisions resolve as commit, full ref, tag, then branch") {

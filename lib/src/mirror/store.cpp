@@ -92,6 +92,7 @@ std::string iso8601_utc(std::int64_t unix_seconds) {
 
 Result<std::string> commit_id(const MirrorCommit& commit) {
   if (auto ok = detail::validate_commit(commit); !ok) return tl::unexpected(ok.error());
+  if (commit.upstream) return commit.upstream->commit;
   return sha1_hex(detail::canonical_commit_json(commit));
 }
 
@@ -142,11 +143,24 @@ Result<Store> Store::open(const fs::path& root) {
   return Store(root);
 }
 
+Result<void> Store::raise_format(int format) const {
+  const fs::path marker = root_ / "mirror.json";
+  auto text = detail::read_file_if_exists(marker, kMaxSmallJsonBytes);
+  if (!text) return tl::unexpected(text.error());
+  if (!*text) return fail(ErrorCode::not_found, "the mirror lost its mirror.json", marker.string());
+  auto current = detail::check_mirror_marker(**text);
+  if (!current) return located(current.error(), marker);
+  if (*current >= format) return {};
+  return write_file_atomically(marker, detail::encode_mirror_marker(format));
+}
+
 Result<Store> Store::open_or_create(const fs::path& root) {
   std::error_code error;
   if (!fs::exists(root / "mirror.json", error)) {
     if (auto ok = make_directories(root); !ok) return tl::unexpected(ok.error());
-    if (auto ok = write_file_atomically(root / "mirror.json", detail::encode_mirror_marker());
+    // The oldest format that holds what is written: format 1 until a commit is pulled.
+    if (auto ok = write_file_atomically(root / "mirror.json",
+                                        detail::encode_mirror_marker(kMirrorFormatOldest));
         !ok) {
       return tl::unexpected(ok.error());
     }
@@ -248,8 +262,11 @@ Result<MirrorCommit> Store::read_commit(std::string_view repo_id, std::string_vi
   if (!id) return located(id.error(), path);
   if (*id != commit) {
     return fail(ErrorCode::integrity,
-                "the commit file does not match its name (its content hashes to " + *id +
-                    "): it was edited or corrupted",
+                result.upstream
+                    ? "the pulled commit file names upstream commit " + *id +
+                          ", not its own name: it was edited or corrupted"
+                    : "the commit file does not match its name (its content hashes to " + *id +
+                          "): it was edited or corrupted",
                 path.string());
   }
   result.id = std::move(*id);
@@ -266,6 +283,11 @@ Result<std::string> Store::write_commit(std::string_view repo_id, MirrorCommit c
   const fs::path path = *directory / "commits" / (*id + ".json");
   std::error_code error;
   if (!fs::is_regular_file(path, error)) {
+    // Before the commit, so that no build that reads only format 1 meets a pulled commit.
+    if (commit.upstream) {
+      if (auto ok = raise_format(kMirrorFormatFirstUpstream); !ok)
+        return tl::unexpected(ok.error());
+    }
     if (auto ok = write_json_file(path, detail::encode_commit(commit)); !ok) {
       return tl::unexpected(ok.error());
     }

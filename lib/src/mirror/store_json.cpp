@@ -84,10 +84,29 @@ json commit_to_json(const MirrorCommit& commit) {
   json files = json::array();
   for (const MirrorFile& file : commit.files)
     files.push_back(file_to_json(file));
-  return json{{"parents", commit.parents},
-              {"created", commit.created},
-              {"message", commit.message},
-              {"files", std::move(files)}};
+  json document{{"parents", commit.parents},
+                {"created", commit.created},
+                {"message", commit.message},
+                {"files", std::move(files)}};
+  // Only pulled commits have the member, so that the JSON (and the id) of every other commit is
+  // what format 1 wrote.
+  if (commit.upstream) {
+    document["upstream"] = {{"commit", commit.upstream->commit},
+                            {"endpoint", commit.upstream->endpoint}};
+  }
+  return document;
+}
+
+Result<std::optional<CommitUpstream>> decode_upstream(const json& document) {
+  constexpr std::string_view kWhat = "the commit file's \"upstream\"";
+  const auto found = document.find("upstream");
+  if (found == document.end()) return std::optional<CommitUpstream>{};
+  if (!found->is_object()) return malformed(kWhat, "expected an object");
+  auto commit = required_string(*found, "commit", kWhat);
+  if (!commit) return tl::unexpected(commit.error());
+  auto endpoint = required_string(*found, "endpoint", kWhat);
+  if (!endpoint) return tl::unexpected(endpoint.error());
+  return std::optional<CommitUpstream>{CommitUpstream{std::move(*commit), std::move(*endpoint)}};
 }
 
 Result<MirrorFile> decode_file(const json& entry) {
@@ -124,23 +143,25 @@ bool is_sha256_hex(std::string_view text) {
   return text.size() == 64 && is_lowercase_hex(text);
 }
 
-std::string encode_mirror_marker() {
-  return json{{"format", kMirrorFormat}}.dump(2) + "\n";
+std::string encode_mirror_marker(int format) {
+  return json{{"format", format}}.dump(2) + "\n";
 }
 
-Result<void> check_mirror_marker(std::string_view text) {
+Result<int> check_mirror_marker(std::string_view text) {
   auto document = parse_object(text, "mirror.json");
   if (!document) return tl::unexpected(document.error());
   const auto format = document->find("format");
   if (format == document->end() || !format->is_number_integer()) {
     return malformed("mirror.json", "\"format\" must be an integer");
   }
-  if (format->get<std::int64_t>() != kMirrorFormat) {
+  const auto value = format->get<std::int64_t>();
+  if (value < kMirrorFormatOldest || value > kMirrorFormat) {
     return fail(ErrorCode::invalid_input,
-                "mirror.json says format " + format->dump() + ", this build reads format " +
-                    std::to_string(kMirrorFormat) + "; use a matching `kernels` version");
+                "mirror.json says format " + format->dump() + ", this build reads formats " +
+                    std::to_string(kMirrorFormatOldest) + " to " + std::to_string(kMirrorFormat) +
+                    "; use a matching `kernels` version");
   }
-  return {};
+  return static_cast<int>(value);
 }
 
 std::string encode_repo(const RepoSettings& settings) {
@@ -218,6 +239,15 @@ Result<void> validate_commit(const MirrorCommit& commit) {
     return malformed(kWhat, "\"created\" must be a date like 2026-01-01T00:00:00.000Z");
   }
   if (!is_valid_utf8(commit.message)) return malformed(kWhat, "the message is not valid UTF-8");
+  if (commit.upstream) {
+    if (!is_commit_id(commit.upstream->commit)) {
+      return malformed(kWhat, "the upstream commit '" + commit.upstream->commit +
+                                  "' is not a commit id (40 lowercase hex digits)");
+    }
+    if (!is_valid_utf8(commit.upstream->endpoint)) {
+      return malformed(kWhat, "the upstream endpoint is not valid UTF-8");
+    }
+  }
   std::set<std::string_view> paths;
   const std::string* previous = nullptr;
   for (const MirrorFile& file : commit.files) {
@@ -281,6 +311,9 @@ Result<MirrorCommit> decode_commit(std::string_view text) {
     if (!file) return tl::unexpected(file.error());
     commit.files.push_back(std::move(*file));
   }
+  auto upstream = decode_upstream(*document);
+  if (!upstream) return tl::unexpected(upstream.error());
+  commit.upstream = std::move(*upstream);
   if (auto ok = validate_commit(commit); !ok) return tl::unexpected(ok.error());
   return commit;
 }

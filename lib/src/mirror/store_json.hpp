@@ -11,8 +11,9 @@
 
 namespace kernels::mirror::detail {
 
-[[nodiscard]] std::string encode_mirror_marker();
-[[nodiscard]] Result<void> check_mirror_marker(std::string_view text);
+[[nodiscard]] std::string encode_mirror_marker(int format);
+// The format mirror.json says, when this build reads it.
+[[nodiscard]] Result<int> check_mirror_marker(std::string_view text);
 
 [[nodiscard]] std::string encode_repo(const RepoSettings& settings);
 [[nodiscard]] Result<RepoSettings> decode_repo(std::string_view text);
@@ -26,7 +27,7 @@ namespace kernels::mirror::detail {
 // Checks everything a commit promises: parents and digests in hex, a Hub date, a UTF-8 message,
 // valid paths sorted by bytes without duplicates, and no path that is both a file and a folder.
 [[nodiscard]] Result<void> validate_commit(const MirrorCommit& commit);
-// The bytes the commit id is the SHA-1 of (the commit must be valid).
+// The bytes the commit id is the SHA-1 of (the commit must be valid and not pulled).
 [[nodiscard]] std::string canonical_commit_json(const MirrorCommit& commit);
 // The commit file: the same fields, indented for people who read the mirror.
 [[nodiscard]] std::string encode_commit(const MirrorCommit& commit);

@@ -3,16 +3,18 @@
 // The mirror directory: the on-disk state `kernels serve` serves and `kernels mirror add` fills
 // (docs/mirror-format.md describes the format).
 //
-//   <mirror>/mirror.json                           {"format": 1}
+//   <mirror>/mirror.json                           {"format": 1} (or 2: see kMirrorFormat)
 //   <mirror>/objects/<sha256[0:2]>/<sha256>        file contents, shared by every repo
 //   <mirror>/orgs/<org>.json                       optional: {"trustedKernelPublisher": true}
 //   <mirror>/repos/<org>/<name>/repo.json          type, private/gated/disabled flags, createdAt
 //   <mirror>/repos/<org>/<name>/refs.json          branches and tags -> commit id
 //   <mirror>/repos/<org>/<name>/commits/<id>.json  parents, date, message, the full file list
 //
-// Commits are immutable and named by the SHA-1 of their canonical JSON; refs.json is written last
-// and atomically, so that a reader never sees a ref to a commit that is not on disk. Everything
-// read back is validated (repo ids, paths, hex digests, the commit id itself) before use.
+// Commits are immutable and named by the SHA-1 of their canonical JSON, except commits pulled from
+// another Hub (`kernels mirror pull`), which keep the upstream's commit id so that a lock against
+// the mirror pins the same sha as a lock against the upstream; refs.json is written last and
+// atomically, so that a reader never sees a ref to a commit that is not on disk. Everything read
+// back is validated (repo ids, paths, hex digests, the commit id itself) before use.
 
 #include <cstdint>
 #include <filesystem>
@@ -27,7 +29,13 @@
 
 namespace kernels::mirror {
 
-inline constexpr int kMirrorFormat = 1;
+// Format 1: every commit is named by the SHA-1 of its JSON. Format 2 adds pulled commits (an
+// "upstream" member, named by the upstream's id). This build reads both; a new mirror is written
+// as format 1, and the first pulled commit raises mirror.json to 2, so that an older `kernels`
+// refuses the directory with a clear message instead of taking pulled commits for corrupt ones.
+inline constexpr int kMirrorFormat = 2;
+inline constexpr int kMirrorFormatOldest = 1;
+inline constexpr int kMirrorFormatFirstUpstream = 2;
 
 // The repo type of the whole project (model/repo_type.hpp), under the names mirror code uses.
 using kernels::parse_repo_type;
@@ -59,12 +67,24 @@ struct MirrorFile {
   bool lfs = false;
 };
 
+// Where a pulled commit came from.
+struct CommitUpstream {
+  // The commit id on the upstream Hub: 40 lowercase hex, and the mirror's id of the commit (the
+  // Hub API gives no way to recompute it, so it is taken as given).
+  std::string commit;
+  // The endpoint it was pulled from, without credentials (redact_url), for people reading the
+  // mirror; not used by the server.
+  std::string endpoint;
+};
+
 struct MirrorCommit {
   std::string id;                    // 40 hex: commit_id(*this); filled in by the store
   std::vector<std::string> parents;  // 0 or 1 commit id
   std::string created;               // "2026-01-01T00:00:00.000Z"
   std::string message;
   std::vector<MirrorFile> files;  // sorted by path bytes, no duplicates
+  // Set for a commit `kernels mirror pull` copied: the id is upstream->commit.
+  std::optional<CommitUpstream> upstream;
 };
 
 // refs.json. Names are short ("main", "v1", "v1.0.0"), values commit ids.
@@ -80,8 +100,9 @@ struct MirrorRefs {
 // "YYYY-MM-DDTHH:MM:SS.000Z" (UTC) for seconds since the Unix epoch, the Hub's date form.
 [[nodiscard]] std::string iso8601_utc(std::int64_t unix_seconds);
 
-// The SHA-1 (hex) of the commit's canonical JSON (sorted keys, no whitespace; `id` excluded).
-// Files must be sorted and valid (the store checks that before it writes).
+// The SHA-1 (hex) of the commit's canonical JSON (sorted keys, no whitespace; `id` excluded), or
+// for a pulled commit the upstream's id. Files must be sorted and valid (the store checks that
+// before it writes).
 [[nodiscard]] Result<std::string> commit_id(const MirrorCommit& commit);
 
 // Checks a branch or tag name given to `mirror add` or found in refs.json: a subset of git's
@@ -95,7 +116,7 @@ struct MirrorRefs {
 
 class Store {
  public:
-  // Opens an existing mirror directory (its mirror.json must say format 1).
+  // Opens an existing mirror directory (its mirror.json must say format 1 or 2).
   [[nodiscard]] static Result<Store> open(const std::filesystem::path& root);
   // Opens it, creating the directory and mirror.json when missing.
   [[nodiscard]] static Result<Store> open_or_create(const std::filesystem::path& root);
@@ -127,7 +148,7 @@ class Store {
                                                  std::string_view commit_id) const;
   [[nodiscard]] Result<bool> has_commit(std::string_view repo_id, std::string_view commit_id) const;
   // Sorts the files, validates the commit, computes its id, writes it (unless it exists) and
-  // returns the id.
+  // returns the id. A pulled commit (upstream set) first raises mirror.json to format 2.
   [[nodiscard]] Result<std::string> write_commit(std::string_view repo_id,
                                                  MirrorCommit commit) const;
 
@@ -139,6 +160,8 @@ class Store {
 
  private:
   explicit Store(std::filesystem::path root) : root_(std::move(root)) {}
+  // Rewrites mirror.json with `format` unless it says that or more.
+  [[nodiscard]] Result<void> raise_format(int format) const;
   std::filesystem::path root_;
 };
 
