@@ -33,7 +33,7 @@ _kernels_options() {
     'kernels serve') echo '--help -h --host --port --cdn-port --require-token --tree-page-size --threads --latency-ms --trickle-bytes-per-second --error-rate --rate-limit-rate --truncate-rate --corrupt-rate --drop-rate --seed --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels mirror add') echo '--help -h --repo --tag --branch --mirror --type --message --private --trusted-publisher --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
-    'kernels mirror pull') echo '--help -h --from --mirror --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
+    'kernels mirror pull') echo '--help -h --from --mirror --jobs -j --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels bundle') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels bundle export') echo '--help -h --all-variants --variant --torch --backend --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
     'kernels bundle import') echo '--help -h --version -V --project --cache-dir --endpoint --token --offline --json --verbose -v --quiet -q --no-progress --color' ;;
@@ -187,6 +187,9 @@ _kernels_option_value() {
         return ;;
       'kernels mirror pull|--mirror')
         echo 'directory'
+        return ;;
+      'kernels mirror pull|--jobs'|'kernels mirror pull|-j')
+        echo 'none'
         return ;;
       'kernels bundle export|--variant')
         echo 'none'

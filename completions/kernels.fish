@@ -49,7 +49,7 @@ function __kernels_valued --description 'The options of the command path $argv t
         case 'kernels mirror add'
             printf '%s\n' --repo --tag --branch --mirror --type --message --project --cache-dir --endpoint --token --color
         case 'kernels mirror pull'
-            printf '%s\n' --from --mirror --project --cache-dir --endpoint --token --color
+            printf '%s\n' --from --mirror --jobs -j --project --cache-dir --endpoint --token --color
         case 'kernels bundle'
             printf '%s\n' --project --cache-dir --endpoint --token --color
         case 'kernels bundle export'
@@ -229,7 +229,8 @@ complete -c kernels -n '__kernels_at kernels mirror add' -x -a '(__fish_complete
 
 # kernels mirror pull
 complete -c kernels -n '__kernels_under kernels mirror pull' -l from -x -d 'Endpoint to copy from'
-complete -c kernels -n '__kernels_under kernels mirror pull' -l mirror -x -a '(__fish_complete_directories (commandline -ct))' -d 'Mirror directory'
+complete -c kernels -n '__kernels_under kernels mirror pull' -l mirror -x -a '(__fish_complete_directories (commandline -ct))' -d 'Mirror directory (created when missing)'
+complete -c kernels -n '__kernels_under kernels mirror pull' -s j -l jobs -x -d 'Parallel transfers'
 complete -c kernels -n '__kernels_at kernels mirror pull' -x -a '(__kernels_repos)' -d 'Kernel to copy'
 
 # kernels bundle

@@ -78,14 +78,3 @@ def test_global_options_are_accepted_after_the_command(kernels):
     result = kernels("completions", "--json", "bash", "--frobnicate")
     assert result.returncode == 2
     assert json.loads(result.stdout)["error"]["kind"] == "usage"
-
-
-@pytest.mark.parametrize(
-    "args",
-    [["mirror", "pull", "org/name", "--from", "http://127.0.0.1:1"]],
-)
-def test_commands_without_implementation_say_so_and_exit_1(kernels, args):
-    result = kernels(*args)
-    assert result.returncode == 1
-    assert "not implemented yet" in result.stderr
-    assert f"kernels {args[0]}" in result.stderr
