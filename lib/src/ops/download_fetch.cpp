@@ -83,14 +83,19 @@ std::vector<std::string> listing_variants(const RepoTree& tree) {
   return {names.begin(), names.end()};
 }
 
-// A blob already in blobs/: kept when its content matches its name, else removed (under its
-// lock) so that it is fetched again.
+// A blob already in blobs/: kept when it is a file whose content matches its name, else removed
+// (under its lock) so that it is fetched again. A link there is never a blob, whatever it points
+// to: the snapshot would read a file outside the cache that may change after it was checked.
+// Removing the link leaves its target alone.
 Result<bool> existing_blob_is_good(const CacheRepo& repo, const CacheFile& file) {
   const auto blob = repo.blob_path(file.etag);
   std::error_code error;
-  if (!std::filesystem::exists(blob, error)) return false;
-  auto actual = hash_cached_file(blob, file.etag);
-  if (actual && *actual == file.etag) return true;
+  const auto status = std::filesystem::symlink_status(blob, error);
+  if (!std::filesystem::exists(status)) return false;
+  if (std::filesystem::is_regular_file(status)) {
+    auto actual = hash_cached_file(blob, file.etag);
+    if (actual && *actual == file.etag) return true;
+  }
   auto lock = CacheFileLock::acquire(repo.lock_path(file.etag));
   if (!lock) return tl::unexpected(lock.error());
   std::filesystem::remove(blob, error);
@@ -352,6 +357,14 @@ Result<std::vector<DownloadedVariant>> fetch_variants(const DownloadRequest& req
   std::set<std::string> locked_folders;
   for (auto& work : works) {
     if (!locked_folders.insert(work->cache.folder().string()).second) continue;
+    // Checked for links planted in the cache before anything is written or removed in them: the
+    // lock files' folder and blobs/ (snapshots/ is checked where its folders are made).
+    for (const auto& folder :
+         {work->cache.download_lock_path().parent_path(), work->cache.blobs_dir()}) {
+      if (auto made = create_cache_folders(work->cache.cache_dir, folder); !made) {
+        return tl::unexpected(made.error());
+      }
+    }
     auto lock = CacheFileLock::acquire_shared(work->cache.download_lock_path());
     if (!lock) return tl::unexpected(lock.error());
     repo_locks.push_back(std::move(*lock));
