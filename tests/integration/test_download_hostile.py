@@ -356,3 +356,17 @@ def test_a_blob_planted_as_a_link_is_replaced_by_the_verified_file(kernels, hubs
     assert (setup.elsewhere / "copy").read_bytes() == FILES[TARGET]
     assert json.loads((setup.folder / "kernels-verified" / COMMIT / f"{VARIANT}.json").read_text())
 
+
+def echo_the_token(handler):
+    said = f"token {handler.headers.get('Authorization')} may not read {file_path(handler)}"
+    handler.reply_json({"error": said}, 403, {"X-Error-Message": said})
+
+
+def test_a_server_that_echoes_the_token_in_a_file_error_does_not_get_it_printed(kernels, hubs, tmp_path):
+    hub = hubs()
+    setup = Downloads(kernels, tmp_path, hub)
+    hub.answers["file"] = for_target(echo_the_token)
+    result = setup.download()
+    assert_error(result, 1, TARGET, "<token>")
+    assert TOKEN not in result.stdout + result.stderr
+    setup.check_nothing_outside_and_nothing_unverified()

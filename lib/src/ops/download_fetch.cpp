@@ -241,13 +241,15 @@ class Fetcher {
       Result<void> outcome;
       bool transient = false;
       if (!results[i]) {
-        outcome = tl::unexpected(results[i].error());
+        outcome = tl::unexpected(hub_.without_token(results[i].error()));
         transient = results[i].error().code == ErrorCode::network;
       } else if (!results[i]->is_success()) {
         transient = is_transient_status(results[i]->status);
-        outcome = tl::unexpected(
+        // Through http(): the token is scrubbed here (a server may echo it in its message), as
+        // HubClient's own calls scrub it.
+        outcome = tl::unexpected(hub_.without_token(
             hub_error(*results[i], t.task->work->repo,
-                      HubQuery{"file", t.task->work->locked->sha, t.task->file.path}));
+                      HubQuery{"file", t.task->work->locked->sha, t.task->file.path})));
       } else if (!written[i]) {
         outcome = fail(ErrorCode::failure, "a finished download was not published (a bug)");
       } else {
