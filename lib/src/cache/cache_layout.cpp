@@ -98,7 +98,9 @@ Result<void> create_cache_folders(const std::filesystem::path& cache_dir,
     struct stat info {};
     if (::lstat(current.c_str(), &info) != 0) {
       if (errno != ENOENT) return detail::io_failure("cannot inspect", current, errno);
-      if (::mkdir(current.c_str(), 0755) == 0) continue;
+      // 0777 less the umask, as create_directories makes them: a cache shared by a group
+      // (umask 002) needs group-writable folders.
+      if (::mkdir(current.c_str(), 0777) == 0) continue;
       if (errno != EEXIST) return detail::io_failure("cannot create the folder", current, errno);
       if (::lstat(current.c_str(), &info) != 0) {
         return detail::io_failure("cannot inspect", current, errno);
