@@ -241,7 +241,13 @@ class Fetcher {
       Result<void> outcome;
       bool transient = false;
       if (!results[i]) {
-        outcome = tl::unexpected(hub_.without_token(results[i].error()));
+        Error error = hub_.without_token(results[i].error());
+        // The writer stopped the transfer (more bytes than listed): say whose file it was.
+        if (error.code == ErrorCode::integrity) {
+          error.message = t.task->work->repo.repo_id + " variant " + t.task->work->variant + ": " +
+                          error.message + "; nothing of it was published";
+        }
+        outcome = tl::unexpected(std::move(error));
         transient = results[i].error().code == ErrorCode::network;
       } else if (!results[i]->is_success()) {
         transient = is_transient_status(results[i]->status);
