@@ -1,14 +1,16 @@
-"""A small hostile Hub for the `kernels lock` tests: a ThreadingHTTPServer on 127.0.0.1 (port 0,
-in a thread) that answers the requests `kernels lock` makes for one kernel repo, org/x:
+"""A small hostile Hub for the `kernels lock` and `kernels download` tests: a ThreadingHTTPServer
+on 127.0.0.1 (port 0, in a thread) that answers the requests those commands make for one kernel
+repo, org/x:
 
     GET|HEAD /kernels/org/x/resolve/<rev>/kernel-status.toml   "status" (404 EntryNotFound)
     GET      /api/kernels/org/x/refs                           "refs"   (branch v1 at COMMIT)
     GET      /api/kernels/org/x/revision/<rev>                 "info"   (sha COMMIT)
-    GET      /api/kernels/org/x/tree/<rev>?recursive=...       "tree"   (the files of FILES)
+    GET      /api/kernels/org/x/tree/<rev>[/<path>]?...        "tree"   (the files of FILES)
+    GET|HEAD /kernels/org/x/resolve/<rev>/<path>               "file"   (the bytes of FILES)
 
-Out of the box it answers as the Hub does, so that `kernels lock` succeeds against it (a test
-checks that); a test replaces the answer of one kind with a function of the request, which may
-answer anything at all. Every request is recorded with its headers.
+Out of the box it answers as the Hub does, so that `kernels lock` and `kernels download` succeed
+against it (tests check that); a test replaces the answer of one kind with a function of the
+request, which may answer anything at all. Every request is recorded with its headers.
 """
 
 import hashlib
@@ -16,12 +18,17 @@ import http.server
 import json
 import re
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
+
+import pytest
 
 COMMIT = hashlib.sha1(b"hostile hub commit").hexdigest()
 FILES = {
     "build/torch-cpu/__init__.py": b"from ._ops import ops\n",
-    "build/torch-cpu/metadata.json": b'{"version": 1}\n',
+    "build/torch-cpu/metadata.json": json.dumps({
+        "name": "hostile", "id": "_hostile_cpu_h1", "version": 1, "license": "Apache-2.0", "python-depends": [],
+        "backend": {"type": "cpu"}}).encode(),
     "README.md": b"# x\n",
 }
 
@@ -29,7 +36,8 @@ _ROUTES = (
     ("status", re.compile(r"^/kernels/org/x/resolve/[^/]+/kernel-status\.toml$")),
     ("refs", re.compile(r"^/api/kernels/org/x/refs$")),
     ("info", re.compile(r"^/api/kernels/org/x/revision/[^/]+$")),
-    ("tree", re.compile(r"^/api/kernels/org/x/tree/[^/?]+$")),
+    ("tree", re.compile(r"^/api/kernels/org/x/tree/[^/?]+(/[^?]+)?$")),
+    ("file", re.compile(r"^/kernels/org/x/resolve/[^/]+/.+$")),
 )
 
 
@@ -118,14 +126,50 @@ def tree_entries(files: dict = FILES) -> list:
             for path, data in files.items()]
 
 
+def tree_path(handler: Handler) -> str:
+    """The folder a tree request lists ("" for the whole repo, "build" for a download's)."""
+    rest = handler.path.split("?", 1)[0].split("/tree/", 1)[1]
+    return urllib.parse.unquote(rest.split("/", 1)[1]) if "/" in rest else ""
+
+
 def good_tree(handler: Handler):
-    handler.reply_json(tree_entries())
+    folder = tree_path(handler)
+    prefix = folder + "/" if folder else ""
+    entries = [entry for entry in tree_entries() if entry["path"].startswith(prefix)]
+    if "recursive=true" not in handler.path:  # the folder's own entries, its subfolders as such
+        children = {}
+        for entry in entries:
+            name = entry["path"][len(prefix):].split("/", 1)[0]
+            folder_entry = {"type": "directory", "oid": "0" * 40, "size": 0, "path": prefix + name}
+            children[name] = entry if entry["path"] == prefix + name else folder_entry
+        entries = list(children.values())
+    handler.reply_json(entries)
+
+
+def file_path(handler: Handler) -> str:
+    """The repository path of a resolve request."""
+    rest = handler.path.split("?", 1)[0].split("/resolve/", 1)[1]
+    return urllib.parse.unquote(rest.split("/", 1)[1])
+
+
+def file_headers(data: bytes) -> dict:
+    return {"Content-Type": "application/octet-stream", "ETag": f'"{git_blob_id(data)}"',
+            "X-Repo-Commit": COMMIT}
+
+
+def good_file(handler: Handler):
+    data = FILES.get(file_path(handler))
+    if data is None:
+        handler.reply_json({"error": "Entry not found"}, 404, {"X-Error-Code": "EntryNotFound"})
+    else:
+        handler.reply(200, data, file_headers(data))
 
 
 @dataclass
 class HostileHub:
     answers: dict = field(default_factory=lambda: {
-        "status": good_status, "refs": good_refs, "info": good_info, "tree": good_tree})
+        "status": good_status, "refs": good_refs, "info": good_info, "tree": good_tree,
+        "file": good_file})
     seen: list = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     server: http.server.ThreadingHTTPServer | None = None
@@ -162,3 +206,17 @@ class HostileHub:
 
     def authorizations(self) -> list:
         return [seen.headers.get("authorization") for seen in self.seen]
+
+
+@pytest.fixture
+def hubs():
+    """Starts hostile hubs (each call one more) and stops them at the end of the test."""
+    started = []
+
+    def start() -> HostileHub:
+        started.append(HostileHub().start())
+        return started[-1]
+
+    yield start
+    for hub in started:
+        hub.stop()

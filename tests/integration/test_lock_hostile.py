@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from hostile_hub import COMMIT, FILES, HostileHub, tree_entries
+from hostile_hub import COMMIT, FILES, hubs, tree_entries  # noqa: F401 (fixture)
 from lock_fixtures import add, expected_variant_hashes, project
 from mirror_fixtures import serve  # noqa: F401  (pytest fixture)
 
@@ -22,19 +22,6 @@ EXISTING_LOCK = json.dumps([{"repo_id": "org/x", "sha": "1" * 40, "variants": {
     "torch-cpu": {"hash": "sha256-" + "2" * 64, "hash_type": "git_lfs_concat"}}}], indent=2)
 TOKEN = "hf_hostileTokenMarker0123456789"
 REFS_CAP = 8 << 20  # kMaxRefsBytes
-
-
-@pytest.fixture
-def hubs():
-    started = []
-
-    def start() -> HostileHub:
-        started.append(HostileHub().start())
-        return started[-1]
-
-    yield start
-    for hub in started:
-        hub.stop()
 
 
 def lock(kernels, hub, proj, *extra, env=None):

@@ -108,6 +108,49 @@ TEST_CASE("cache: wrong bytes are never published and the partial file is droppe
   CHECK(too_long.error().code == kernels::ErrorCode::integrity);
 }
 
+TEST_CASE("cache: folders are made below the cache, never through a link planted in it") {
+  kernels::testing::ScratchDir dir;
+  const auto cache = dir.path() / "cache";
+  const auto outside = dir.path() / "outside";
+  std::filesystem::create_directories(outside);
+  REQUIRE(kernels::create_cache_folders(cache, cache / "kernels--org--x" / "blobs"));
+  CHECK(std::filesystem::is_directory(cache / "kernels--org--x" / "blobs"));
+  CHECK(kernels::create_cache_folders(cache, cache / "kernels--org--x" / "blobs"));  // again
+
+  std::filesystem::create_directory_symlink(outside, cache / "kernels--org--y");
+  auto refused = kernels::create_cache_folders(cache, cache / "kernels--org--y" / "blobs");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == kernels::ErrorCode::integrity);
+  CHECK(refused.error().location == (cache / "kernels--org--y").string());
+  CHECK(refused.error().message.find(outside.string()) != std::string::npos);
+  CHECK(std::filesystem::is_empty(outside));
+
+  std::ofstream(cache / "kernels--org--z") << "a file";
+  CHECK_FALSE(kernels::create_cache_folders(cache, cache / "kernels--org--z" / "blobs"));
+  CHECK_FALSE(kernels::create_cache_folders(cache, dir.path() / "elsewhere"));
+
+  // The cache folder itself may be a link (a cache moved to another disk).
+  std::filesystem::create_directory_symlink(cache, dir.path() / "linked-cache");
+  CHECK(kernels::create_cache_folders(dir.path() / "linked-cache",
+                                      dir.path() / "linked-cache" / "kernels--org--w" / "blobs"));
+}
+
+TEST_CASE("cache: an .incomplete file planted as a link is not written through") {
+  kernels::testing::ScratchDir dir;
+  const CacheRepo repo{dir.path() / "cache", "org/relu", kernels::RepoType::kernel};
+  const std::string content = "import torch\n";
+  const CacheFile file{"build/torch-cpu/x.py", *kernels::git_blob_id(content), content.size()};
+  const auto victim = dir.path() / "victim";
+  std::ofstream(victim) << "precious, and longer than the blob";
+  std::filesystem::create_directories(repo.blobs_dir());
+  std::filesystem::create_symlink(victim, repo.incomplete_path(file.etag));
+  auto writer = kernels::BlobWriter::open(repo, file);
+  REQUIRE_FALSE(writer);
+  CHECK(writer.error().code == kernels::ErrorCode::integrity);
+  CHECK(writer.error().location == repo.incomplete_path(file.etag).string());
+  CHECK(std::filesystem::file_size(victim) == 34);
+}
+
 TEST_CASE("cache: the blob lock excludes a second holder until released") {
   kernels::testing::ScratchDir dir;
   const auto lock_file = dir.path() / ".locks" / "kernels--o--n" / "e.lock";

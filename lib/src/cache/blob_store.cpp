@@ -21,6 +21,13 @@ namespace {
 constexpr std::size_t kReadChunk = std::size_t{1} << 20U;
 constexpr std::size_t kWriteBufferBytes = std::size_t{1} << 20U;
 
+tl::unexpected<Error> planted_link(const std::filesystem::path& link) {
+  return fail(ErrorCode::integrity,
+              "refusing to write through a symbolic link in the cache: the cache holds links "
+              "only as the files of snapshots/; remove it and run again",
+              link.string());
+}
+
 Result<int> open_lock_file(const std::filesystem::path& lock_file) {
   std::error_code error;
   std::filesystem::create_directories(lock_file.parent_path(), error);
@@ -29,7 +36,9 @@ Result<int> open_lock_file(const std::filesystem::path& lock_file) {
                 lock_file.parent_path().string());
   }
   // 0664 as huggingface_hub's filelock creates them, so other users of a shared cache can lock.
-  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  // O_NOFOLLOW: a lock file planted as a link would be created wherever it points.
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
+  if (fd < 0 && errno == ELOOP) return planted_link(lock_file);
   if (fd < 0) return detail::io_failure("cannot open the lock file", lock_file, errno);
   return fd;
 }
@@ -179,13 +188,13 @@ void BlobWriter::feed(std::span<const std::byte> bytes) {
 Result<BlobWriter> BlobWriter::open(const CacheRepo& repo, const CacheFile& file) {
   if (auto ok = validate_etag(file.etag, file.path); !ok) return tl::unexpected(ok.error());
   const auto path = repo.incomplete_path(file.etag);
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  if (error) {
-    return fail(ErrorCode::io, "cannot create the cache folder: " + error.message(),
-                path.parent_path().string());
+  if (auto made = create_cache_folders(repo.cache_dir, path.parent_path()); !made) {
+    return tl::unexpected(made.error());
   }
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: an .incomplete file planted as a link would have the download written (and a
+  // longer file truncated) wherever it points.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == ELOOP) return planted_link(path);
   if (fd < 0) return detail::io_failure("cannot open the download file", path, errno);
   BlobWriter writer(repo, file, fd);
 
@@ -317,12 +326,10 @@ Result<void> link_snapshot_file(const CacheRepo& repo, std::string_view commit,
                                 const CacheFile& file) {
   if (snapshot_link_is(repo, commit, file)) return {};
   const auto link = repo.snapshot_path(commit, file.path);
+  // Not create_directories: a link planted in place of snapshots/<commit>/build/<variant> (or
+  // any folder above it) would have the snapshot's links made outside the cache.
+  if (auto made = create_cache_folders(repo.cache_dir, link.parent_path()); !made) return made;
   std::error_code error;
-  std::filesystem::create_directories(link.parent_path(), error);
-  if (error) {
-    return fail(ErrorCode::io, "cannot create the snapshot folder: " + error.message(),
-                link.parent_path().string());
-  }
   const std::filesystem::path temp = link.string() + temp_suffix();
   std::filesystem::create_symlink(snapshot_link_target(file.path, file.etag), temp, error);
   if (error) {

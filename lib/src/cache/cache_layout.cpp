@@ -1,8 +1,14 @@
 #include "kernels/cache/cache_layout.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+#include <sys/stat.h>
 
 #include "kernels/util/encoding.hpp"
+
+#include "util/os_error.hpp"
 
 namespace kernels {
 
@@ -52,6 +58,62 @@ std::filesystem::path CacheRepo::variant_dir(std::string_view commit,
 std::filesystem::path CacheRepo::marker_path(std::string_view commit,
                                              std::string_view variant) const {
   return folder() / "kernels-verified" / std::string(commit) / (std::string(variant) + ".json");
+}
+
+namespace {
+
+tl::unexpected<Error> planted_link(const std::filesystem::path& link) {
+  std::error_code error;
+  const auto target = std::filesystem::read_symlink(link, error);
+  return fail(ErrorCode::integrity,
+              "refusing to write through a symbolic link in the cache" +
+                  (error ? std::string() : " (it points to " + target.string() + ")") +
+                  ": the cache holds links only as the files of snapshots/; remove it and run "
+                  "again",
+              link.string());
+}
+
+}  // namespace
+
+Result<void> create_cache_folders(const std::filesystem::path& cache_dir,
+                                  const std::filesystem::path& dir) {
+  const auto relative = dir.lexically_normal().lexically_relative(cache_dir.lexically_normal());
+  if (relative.empty() || *relative.begin() == "..") {
+    return fail(ErrorCode::failure, "a cache folder outside the cache was asked for (a bug)",
+                dir.string());
+  }
+  std::error_code error;
+  std::filesystem::create_directories(cache_dir, error);
+  if (error) {
+    return fail(ErrorCode::io, "cannot create the cache folder: " + error.message(),
+                cache_dir.string());
+  }
+  // One component at a time with lstat, so that no link below the cache folder is followed.
+  // (A process that can replace a folder of the cache between this check and the write can
+  // write there itself anyway: this guards against what was planted before the download.)
+  std::filesystem::path current = cache_dir;
+  for (const auto& component : relative) {
+    if (component == ".") continue;
+    current /= component;
+    struct stat info {};
+    if (::lstat(current.c_str(), &info) != 0) {
+      if (errno != ENOENT) return detail::io_failure("cannot inspect", current, errno);
+      // 0777 less the umask, as create_directories makes them: a cache shared by a group
+      // (umask 002) needs group-writable folders.
+      if (::mkdir(current.c_str(), 0777) == 0) continue;
+      if (errno != EEXIST) return detail::io_failure("cannot create the folder", current, errno);
+      if (::lstat(current.c_str(), &info) != 0) {
+        return detail::io_failure("cannot inspect", current, errno);
+      }
+    }
+    if (S_ISLNK(info.st_mode)) return planted_link(current);
+    if (!S_ISDIR(info.st_mode)) {
+      return fail(ErrorCode::integrity,
+                  "the cache has a file where a folder belongs; remove it and run again",
+                  current.string());
+    }
+  }
+  return {};
 }
 
 CacheRepo find_cache_repo(const std::filesystem::path& cache_dir, std::string_view repo_id) {

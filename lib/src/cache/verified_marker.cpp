@@ -134,12 +134,9 @@ Result<VerifiedMarker> parse_verified_marker(std::string_view text) {
 
 Result<void> write_verified_marker(const CacheRepo& repo, const VerifiedMarker& marker) {
   const auto path = repo.marker_path(marker.commit, marker.variant);
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  if (error) {
-    return fail(ErrorCode::io, "cannot create the marker folder: " + error.message(),
-                path.parent_path().string());
-  }
+  // Not create_directories: a link planted in place of the repo's folder would take the marker
+  // outside the cache.
+  if (auto made = create_cache_folders(repo.cache_dir, path.parent_path()); !made) return made;
   return write_file_atomically(path, serialize_verified_marker(marker),
                                AtomicFileOptions{.durable = false});
 }
@@ -158,8 +155,12 @@ std::optional<VerifiedMarker> read_verified_marker(const CacheRepo& repo, std::s
 
 void remove_verified_marker(const CacheRepo& repo, std::string_view commit,
                             std::string_view variant) {
+  const auto path = repo.marker_path(commit, variant);
+  // Not through a link planted in place of the marker's folder: that would remove a file outside
+  // the cache.
+  if (!create_cache_folders(repo.cache_dir, path.parent_path())) return;
   std::error_code ignored;
-  std::filesystem::remove(repo.marker_path(commit, variant), ignored);
+  std::filesystem::remove(path, ignored);
 }
 
 void touch_verified_marker(const CacheRepo& repo, std::string_view commit,

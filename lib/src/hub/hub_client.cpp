@@ -36,6 +36,11 @@ HubClient::HubClient(HubEndpoint endpoint, HttpClient http, bool offline, std::s
       offline_(offline),
       token_(std::move(token)) {}
 
+Error HubClient::without_token(Error error) const {
+  detail::scrub_token(error, token_);
+  return error;
+}
+
 std::optional<RepoType> HubClient::known_repo_type(std::string_view repo_id) const {
   const auto it = known_types_.find(repo_id);
   if (it == known_types_.end()) return std::nullopt;

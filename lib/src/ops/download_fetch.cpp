@@ -83,14 +83,19 @@ std::vector<std::string> listing_variants(const RepoTree& tree) {
   return {names.begin(), names.end()};
 }
 
-// A blob already in blobs/: kept when its content matches its name, else removed (under its
-// lock) so that it is fetched again.
+// A blob already in blobs/: kept when it is a file whose content matches its name, else removed
+// (under its lock) so that it is fetched again. A link there is never a blob, whatever it points
+// to: the snapshot would read a file outside the cache that may change after it was checked.
+// Removing the link leaves its target alone.
 Result<bool> existing_blob_is_good(const CacheRepo& repo, const CacheFile& file) {
   const auto blob = repo.blob_path(file.etag);
   std::error_code error;
-  if (!std::filesystem::exists(blob, error)) return false;
-  auto actual = hash_cached_file(blob, file.etag);
-  if (actual && *actual == file.etag) return true;
+  const auto status = std::filesystem::symlink_status(blob, error);
+  if (!std::filesystem::exists(status)) return false;
+  if (std::filesystem::is_regular_file(status)) {
+    auto actual = hash_cached_file(blob, file.etag);
+    if (actual && *actual == file.etag) return true;
+  }
   auto lock = CacheFileLock::acquire(repo.lock_path(file.etag));
   if (!lock) return tl::unexpected(lock.error());
   std::filesystem::remove(blob, error);
@@ -236,13 +241,21 @@ class Fetcher {
       Result<void> outcome;
       bool transient = false;
       if (!results[i]) {
-        outcome = tl::unexpected(results[i].error());
+        Error error = hub_.without_token(results[i].error());
+        // The writer stopped the transfer (more bytes than listed): say whose file it was.
+        if (error.code == ErrorCode::integrity) {
+          error.message = t.task->work->repo.repo_id + " variant " + t.task->work->variant + ": " +
+                          error.message + "; nothing of it was published";
+        }
+        outcome = tl::unexpected(std::move(error));
         transient = results[i].error().code == ErrorCode::network;
       } else if (!results[i]->is_success()) {
         transient = is_transient_status(results[i]->status);
-        outcome = tl::unexpected(
+        // Through http(): the token is scrubbed here (a server may echo it in its message), as
+        // HubClient's own calls scrub it.
+        outcome = tl::unexpected(hub_.without_token(
             hub_error(*results[i], t.task->work->repo,
-                      HubQuery{"file", t.task->work->locked->sha, t.task->file.path}));
+                      HubQuery{"file", t.task->work->locked->sha, t.task->file.path})));
       } else if (!written[i]) {
         outcome = fail(ErrorCode::failure, "a finished download was not published (a bug)");
       } else {
@@ -352,6 +365,14 @@ Result<std::vector<DownloadedVariant>> fetch_variants(const DownloadRequest& req
   std::set<std::string> locked_folders;
   for (auto& work : works) {
     if (!locked_folders.insert(work->cache.folder().string()).second) continue;
+    // Checked for links planted in the cache before anything is written or removed in them: the
+    // lock files' folder and blobs/ (snapshots/ is checked where its folders are made).
+    for (const auto& folder :
+         {work->cache.download_lock_path().parent_path(), work->cache.blobs_dir()}) {
+      if (auto made = create_cache_folders(work->cache.cache_dir, folder); !made) {
+        return tl::unexpected(made.error());
+      }
+    }
     auto lock = CacheFileLock::acquire_shared(work->cache.download_lock_path());
     if (!lock) return tl::unexpected(lock.error());
     repo_locks.push_back(std::move(*lock));

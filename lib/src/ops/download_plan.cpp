@@ -68,9 +68,9 @@ std::optional<std::vector<std::string>> read_variant_names(const CacheRepo& repo
 void write_variant_names(const CacheRepo& repo, const std::string& commit,
                          const std::vector<std::string>& names) {
   const auto path = variant_names_path(repo, commit);
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  // A hint for offline choices; losing it only costs a listing later.
+  // A hint for offline choices; losing it only costs a listing later. Not written through a link
+  // planted in the cache (create_cache_folders refuses those).
+  if (!create_cache_folders(repo.cache_dir, path.parent_path())) return;
   (void)write_file_atomically(path, nlohmann::json(names).dump(),
                               AtomicFileOptions{.durable = false});
 }

@@ -82,9 +82,11 @@ Result<KernelMetadata> download_metadata(HubClient& hub, const ResolvedRevision&
   request.url = file->location;
   request.body = BufferedBody{kMaxMetadataBytes};
   auto response = hub.http().perform_one(std::move(request));
-  if (!response) return tl::unexpected(std::move(response.error()));
+  if (!response) return tl::unexpected(hub.without_token(std::move(response.error())));
   if (!response->is_success()) {
-    return tl::unexpected(hub_error(*response, file->repo, {"file", at.commit, path}));
+    // Through http(): the token is scrubbed here, as HubClient's own calls scrub it.
+    return tl::unexpected(
+        hub.without_token(hub_error(*response, file->repo, {"file", at.commit, path})));
   }
   return parse_metadata(response->body, path);
 }

@@ -57,6 +57,14 @@ struct CacheRepo {
                                                   std::string_view variant) const;
 };
 
+// Creates the cache's folder `dir` and its missing parents, `dir` being below `cache_dir`. Refuses
+// (ErrorCode::integrity) when one of them below `cache_dir` is a symbolic link or not a folder:
+// the cache holds links only as the files of snapshots/, and one planted in place of a folder
+// (the repo's folder, blobs/, snapshots/<commit>/build/<variant>, .locks/<folder>) would have a
+// download write outside the cache. `cache_dir` itself may be a link (a cache on another disk).
+[[nodiscard]] Result<void> create_cache_folders(const std::filesystem::path& cache_dir,
+                                                const std::filesystem::path& dir);
+
 // The repo's part of the cache: its kernels-- folder, or its models-- folder when only that one
 // exists (kernels published as model repos, before the reference's 0.14).
 [[nodiscard]] CacheRepo find_cache_repo(const std::filesystem::path& cache_dir,

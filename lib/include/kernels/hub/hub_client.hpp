@@ -70,6 +70,9 @@ class HubClient {
   [[nodiscard]] bool offline() const { return offline_; }
   // The client for downloads, so that one process keeps one connection cache.
   [[nodiscard]] HttpClient& http() { return http_; }
+  // `error` with the token replaced by "<token>": for errors made from responses to requests
+  // sent through http() (hub_error() quotes what the server said, which may echo the token).
+  [[nodiscard]] Error without_token(Error error) const;
   // The repo type that answered for this repo id, once a call has found out.
   [[nodiscard]] std::optional<RepoType> known_repo_type(std::string_view repo_id) const;
 
