@@ -43,8 +43,9 @@ class World:
         self.system = cpu_system_args(tmp_path)
 
     def start_afresh(self):
-        """No cache and no token file."""
+        """No cache, no pulled mirror and no token file."""
         shutil.rmtree(self.cache, ignore_errors=True)
+        shutil.rmtree(self.tmp_path / "pulled", ignore_errors=True)
         for path in self.token_files():
             path.unlink(missing_ok=True)
 
@@ -135,8 +136,14 @@ COMMANDS = {
     # The fake .so files are not ELF files the check can read: reported as ABI problems (exit 1),
     # after the kernel was fetched with the token (a repo hidden without it would be exit 6).
     "check-abi": (prepare_nothing, lambda world, repo: ["check", "--abi", f"{repo}@1"], 1),
-    # "mirror-pull": add here once `kernels mirror pull` is on main (it reads from another Hub
-    # with the token).
+    # Reads from another Hub (--from) with the token; the mirror it fills is under tmp_path, so
+    # the walk checks that no pulled file or record holds the token either.
+    "mirror-pull": (
+        prepare_nothing,
+        lambda world, repo: ["mirror", "pull", f"{repo}@1", "--from", world.server.url,
+                             "--mirror", str(world.tmp_path / "pulled")],
+        0,
+    ),
 }
 SOURCES = ("HF_TOKEN", "--token", "HF_TOKEN_PATH", "HF_HOME/token")
 
@@ -169,6 +176,7 @@ def test_the_token_is_never_printed_nor_written(kernels, tmp_path, serve, comman
             absent = run(ABSENT, source, MARKER, extra)
             assert absent.returncode == 6, (what, absent.stdout + absent.stderr)
             world.assert_no_token_anywhere(absent, what + " (absent repo)")
+
 
 def test_info_does_not_print_a_token_the_server_echoes_in_the_metadata_error(kernels, hubs, tmp_path):
     """`kernels info` fetches metadata.json itself (not through a HubClient call that scrubs)."""
