@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results import absolute, record, skipped
+
 
 def run(*args, env=None) -> str:
     result = subprocess.run(args, env=env, capture_output=True, text=True)
@@ -39,6 +41,7 @@ def main() -> int:
     samples = build / "kernels-src" / "rms-norm"
     if not bench.exists() or not (samples / "build").is_dir():
         print(f"skipped: {bench} or the sample kernels are not built (no Torch in the build)")
+        skipped("loader", "cold start and kernelize", "no Torch in the build")
         return 0
 
     with tempfile.TemporaryDirectory() as work:
@@ -74,6 +77,14 @@ def main() -> int:
 
     loader_ms = statistics.median(loader_us) / 1000
     dlopen_ms = statistics.median(dlopen_us) / 1000
+    record("loader", "cold start, kernels.lock -> loaded kernel, vs bare dlopen", f"{loader_ms:.2f} ms",
+           f"{dlopen_ms:.2f} ms", loader_ms / dlopen_ms, 2.0, "at_most")
+    absolute("kernelize", f"{args.modules} modules, first call", f"{first / 1000:.1f} ms", first < 10000,
+             "< 10 ms")
+    absolute("kernelize", f"{args.modules} modules, again", f"{again / 1000:.1f} ms", again < 10000, "< 10 ms")
+    record("kernelize", "kernelized forward vs direct call of the kernel", f"{module_ns:.0f} ns",
+           f"{direct_ns:.0f} ns", module_ns / direct_ns, None, "at_most",
+           f"target: direct + 1 indirect call; here {module_ns - direct_ns:+.0f} ns")
     print(f"loader and kernelize, rms-norm sample kernel; medians of {args.repeat} fresh processes")
     print()
     print("| measure                                  |     ours |  baseline |  ratio | target |")

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import record
+
 ROOT = Path(__file__).resolve().parents[2]
 VARIANTS = ("torch210-cxx11-cpu-x86_64-linux", "torch210-cxx11-cu128-x86_64-linux",
             "torch29-cxx11-cu126-x86_64-linux", "torch-cpu")
@@ -182,11 +184,17 @@ def main() -> int:
     for name, floor, all_repos in rows:
         ratio = statistics.median(all_repos) / statistics.median(floor)
         print(f"| {name:<26} | {milliseconds(floor):>14} | {milliseconds(all_repos):>10} | {ratio:5.2f}x |")
+        if name.startswith("ours"):
+            record("lock", f"{arguments.repos} repos vs the 1-repo floor, {name.removeprefix('ours, ')}",
+                   milliseconds(all_repos).strip(), milliseconds(floor).strip(), ratio, 3.0, "at_most")
     if reference:
         ours_many = statistics.median(rows[1][2])
         theirs_many = statistics.median(rows[2][2])
         print(f"\nours (--format commits) vs the reference, {arguments.repos} repos: "
               f"{theirs_many / ours_many:.1f}x faster")
+        record("lock", f"{arguments.repos} repos vs the reference kernels 0.17.2", milliseconds(rows[1][2]).strip(),
+               milliseconds(rows[2][2]).strip(), theirs_many / ours_many, 1.0,
+               note="same kernels.lock bytes" if ours_commits == theirs_commits else "kernels.lock DIFFERS")
         same = ours_commits == theirs_commits
         print(f"kernels.lock of the {arguments.repos} repos, ours --format commits vs the reference: "
               f"{'byte-identical' if same else 'DIFFERENT'}")

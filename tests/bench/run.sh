@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in tests/bench (bench_*.py) against a Release build of `kernels`, which it
-# configures and builds first when needed (build/bench, tests off). Benchmarks are not tests: they
+# configures and builds first when needed (build/bench, tests off), then prints one table of every
+# measurement's ratio against its baseline and target (summary.py). Benchmarks are not tests: they
 # print numbers and assert nothing about time, and CI does not run them.
 #
 #   bash tests/bench/run.sh                 all benchmarks, default settings
@@ -24,10 +25,13 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKERNELS_BUILD_TESTS=OFF
 fi
 targets=(kernels_cli)
-# The loader benchmark program exists when the build found Torch (kernels::torch).
-if cmake --build "$build" --target help 2>/dev/null | grep -q "kernels_bench_loader"; then
-  targets+=(kernels_bench_loader)
-fi
+# The loader benchmark program and the sample kernel it loads exist when the build found Torch
+# (kernels::torch). The variant the loader picks follows the Torch of .venv (cu130 for PyPI's
+# CUDA build of torch, GPU or not), so both rms-norm variants are laid out when nvcc is there.
+available="$(cmake --build "$build" --target help 2>/dev/null || true)"
+for target in kernels_bench_loader sample_rms_norm_cpu_layout sample_rms_norm_cuda_layout; do
+  if grep -qx "$target: phony" <<<"$available"; then targets+=("$target"); fi
+done
 cmake --build "$build" -j "${KERNELS_BENCH_JOBS:-2}" --target "${targets[@]}"
 
 only="*"
@@ -36,10 +40,21 @@ if [[ "${1:-}" == "--only" ]]; then
   shift 2
 fi
 
+# Every benchmark appends its rows (results.py) to one file; summary.py prints them as one
+# table of ratios at the end, after each benchmark's own detailed table.
+results="$(mktemp --suffix=.jsonl)"
+trap 'rm -f "$results"' EXIT
+export KERNELS_BENCH_RESULTS="$results"
+
 status=0
 for script in "$root"/tests/bench/bench_$only.py; do
   echo "== $(basename "$script")"
-  "$python" "$script" --kernels "$build/cli/kernels" "$@" || status=1
+  "$python" "$script" --kernels "$build/cli/kernels" "$@" || {
+    status=1
+    echo "run.sh: $(basename "$script") failed" >&2
+  }
   echo
 done
+echo "== all benchmarks: one row per measurement against its baseline (measured in this run)"
+"$python" "$root/tests/bench/summary.py" "$results"
 exit "$status"
