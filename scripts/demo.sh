@@ -126,6 +126,7 @@ if [[ -x "$example" && -d "$samples/rms-norm/build" ]]; then
 [layers]
 RMSNorm = { cpu = "samples/rms-norm:RMSNorm", cuda = "samples/rms-norm:RMSNorm" }
 SiluAndMul = "samples/activation:SiluAndMul"
+RMSNormMLP = "samples/rms-norm:RMSNormMLP"
 TOML
   step "kernels lock, download and check for a model project ($model_project/kernels.toml)"
   export VIRTUAL_ENV="$repo_root/.venv"  # the Torch the variants are chosen for

@@ -38,13 +38,29 @@ at::Tensor MLPImpl::forward(const at::Tensor& x) {
   return down(act(gate_up(x)));
 }
 
-BlockImpl::BlockImpl(std::int64_t hidden, std::int64_t intermediate) {
+BlockImpl::BlockImpl(std::int64_t hidden, std::int64_t intermediate)
+    : KernelLayer("RMSNormMLP",
+                  "(Tensor x, Tensor weight, float eps, Tensor gate_up_weight, Tensor "
+                  "gate_up_bias, Tensor down_weight, Tensor down_bias) -> Tensor",
+                  &BlockImpl::reference) {
   norm = register_module("norm", RMSNorm(hidden, 1e-6));
   mlp = register_module("mlp", MLP(hidden, intermediate));
 }
 
+at::Tensor BlockImpl::reference(const at::Tensor& x, const at::Tensor& norm_weight, double eps,
+                                const at::Tensor& gate_up_weight, const at::Tensor& gate_up_bias,
+                                const at::Tensor& down_weight, const at::Tensor& down_bias) {
+  const at::Tensor normed = RMSNormImpl::reference(x, norm_weight, eps);
+  const at::Tensor activated = SiluAndMulImpl::reference(
+      torch::nn::functional::linear(normed, gate_up_weight, gate_up_bias));
+  return torch::nn::functional::linear(activated, down_weight, down_bias);
+}
+
 at::Tensor BlockImpl::forward(const at::Tensor& x) {
-  return x + mlp(norm(x));
+  // The one branch a fused layer needs: its own forward is its children, not a function.
+  if (!kernelized()) return x + mlp(norm(x));
+  return x + kernel_forward(x, norm->weight, norm->eps, mlp->gate_up->weight, mlp->gate_up->bias,
+                            mlp->down->weight, mlp->down->bias);
 }
 
 TinyModelImpl::TinyModelImpl(std::int64_t vocabulary, std::int64_t hidden,

@@ -48,10 +48,22 @@ struct MLPImpl : torch::nn::Module {
 };
 TORCH_MODULE(MLP);
 
-// x + mlp(norm(x))
-struct BlockImpl : torch::nn::Module {
+using RMSNormMLPForward = at::Tensor(const at::Tensor&, const at::Tensor&, double,
+                                     const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                     const at::Tensor&);
+
+// x + mlp(norm(x)). The block opts in to the fused layer "RMSNormMLP" (module fusion, seeds/002):
+// in C++ a parent's forward is compiled code that calls its children, so a fused kernel replaces
+// the parent's forward, not its children; the block passes the children's parameters in the
+// kernel's layout (the MLP's gate and up projections are already one Linear here). Unfused, the
+// block runs its children, each kernelized on its own or not.
+struct BlockImpl : torch::nn::Module, kernels::torch::KernelLayer<RMSNormMLPForward> {
   BlockImpl(std::int64_t hidden, std::int64_t intermediate);
   at::Tensor forward(const at::Tensor& x);
+  // mlp(norm(x)) from the parameters, in plain libtorch ops (the children's references).
+  static at::Tensor reference(const at::Tensor& x, const at::Tensor& norm_weight, double eps,
+                              const at::Tensor& gate_up_weight, const at::Tensor& gate_up_bias,
+                              const at::Tensor& down_weight, const at::Tensor& down_bias);
 
   RMSNorm norm{nullptr};
   MLP mlp{nullptr};

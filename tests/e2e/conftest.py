@@ -21,6 +21,7 @@ CONFIG = """[dependencies]
 [layers]
 RMSNorm = { cpu = "samples/rms-norm:RMSNorm", cuda = "samples/rms-norm:RMSNorm" }
 SiluAndMul = "samples/activation:SiluAndMul"
+RMSNormMLP = "samples/rms-norm:RMSNormMLP"
 """
 
 

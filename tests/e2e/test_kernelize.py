@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import run
 
-LAYERS = 5  # three RMSNorm, two SiluAndMul in the example's model
+LAYERS = 7  # three RMSNorm, two SiluAndMul and two fused RMSNormMLP blocks in the example's model
 
 
 def example(pipeline, *args, check=False, **env_extra) -> subprocess.CompletedProcess:
@@ -27,6 +27,7 @@ def test_inference_matches_the_model_without_kernels(pipeline):
     assert f"kernelized {LAYERS} of {LAYERS} layers" in result.stdout
     assert "samples/rms-norm:RMSNorm" in result.stdout
     assert "samples/activation:SiluAndMul" in result.stdout
+    assert "layer blocks.0 (RMSNormMLP): samples/rms-norm:RMSNormMLP" in result.stdout
     assert "inference: outputs match" in result.stdout
     assert "identical to the model without kernels" in result.stdout
     assert "verified (marker)" in result.stderr
@@ -59,8 +60,24 @@ def test_a_layer_disabled_in_the_config_keeps_its_forward(pipeline, tmp_path):
     (project / "kernels.toml").write_text(config)
     env = dict(pipeline["env"])
     result = run(os.environ["KERNELIZE_EXAMPLE"], "--project", str(project), env=env)
-    assert "kernelized 2 of 5 layers" in result.stdout
+    assert f"kernelized 4 of {LAYERS} layers" in result.stdout
     assert "own forward, disabled in the kernel mapping" in result.stdout
+
+
+def test_unfused_blocks_run_their_children_kernelized(pipeline, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(pipeline["project"], project)
+    config = (project / "kernels.toml").read_text()
+    config = config.replace('RMSNormMLP = "samples/rms-norm:RMSNormMLP"', 'RMSNormMLP = ""')
+    (project / "kernels.toml").write_text(config)
+    env = dict(pipeline["env"])
+    for mode in ("inference", "training"):
+        result = run(os.environ["KERNELIZE_EXAMPLE"], "--project", str(project), "--mode", mode,
+                     env=env, check=True)
+        assert f"kernelized 5 of {LAYERS} layers" in result.stdout
+        assert "layer blocks.1 (RMSNormMLP): own forward, disabled" in result.stdout
+        assert "layer blocks.1.norm (RMSNorm): samples/rms-norm:RMSNorm" in result.stdout
+        assert "match the model without kernels" in result.stdout
 
 
 def test_a_tampered_cache_fails_with_the_integrity_error(pipeline, tmp_path):

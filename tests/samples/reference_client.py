@@ -131,3 +131,35 @@ with use_kernel_mapping(mapping, inherit_mapping=False):
     kernelize(model, mode=Mode.INFERENCE | Mode.TORCH_COMPILE, device="cpu")
     assert model.act.forward.__func__ is not SiluAndMul.forward
     print("kernelize torch.compile: replaced")
+
+# Module fusion (Transformers' KernelConfig with a tuple key): RMSNormMLPLayout(norm, mlp) holds a
+# block's RMSNorm and MLP parameters in the fused layout, and kernelize swaps its forward for the
+# kernel's RMSNormMLP.
+
+
+class LlamaMLP(nn.Module):
+    def __init__(self, hidden: int, intermediate: int):
+        super().__init__()
+        self.gate_proj = nn.Linear(hidden, intermediate, bias=False)
+        self.up_proj = nn.Linear(hidden, intermediate, bias=False)
+        self.down_proj = nn.Linear(intermediate, hidden, bias=False)
+        self.act_fn = nn.SiLU()
+
+    def forward(self, x):
+        return self.down_proj(self.act_fn(self.gate_proj(x)) * self.up_proj(x))
+
+
+norm, mlp = LlamaRMSNorm(64), LlamaMLP(64, 96)
+FusedLayout = use_kernel_forward_from_hub("RMSNormMLP")(
+    type("RMSNormMLPLayout", (rms_norm.layers.RMSNormMLPLayout,), {}))
+fused = nn.Sequential(FusedLayout(norm, mlp))
+with torch.no_grad():
+    expected = mlp(norm(x))
+    torch.testing.assert_close(fused(x), expected, rtol=1e-5, atol=1e-5)
+with use_kernel_mapping({"RMSNormMLP": repo("rms-norm", "RMSNormMLP")}, inherit_mapping=False):
+    kernelize(fused, mode=Mode.INFERENCE, device="cpu")
+owner = fused[0].forward.__func__.__qualname__
+assert owner == "RMSNormMLP.forward", f"RMSNormMLP was not kernelized: forward is {owner}"
+with torch.no_grad():
+    torch.testing.assert_close(fused(x), expected, rtol=1e-5, atol=1e-5)
+print("fusion: RMSNormMLP replaced and equal")

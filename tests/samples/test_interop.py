@@ -53,3 +53,4 @@ def test_reference_get_kernel_and_kernelize(mirror, serve, tmp_path, backend):  
     if backend == "auto":
         assert "kernelize inference: replaced and equal" in result.stdout
         assert "kernelize training: replaced, gradients equal" in result.stdout
+        assert "fusion: RMSNormMLP replaced and equal" in result.stdout

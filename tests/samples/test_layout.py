@@ -22,7 +22,11 @@ from conftest import KERNELS, built_variants, expected_variants, samples_dir, so
 LAYERS = {
     "relu": {"ReLU": "(Tensor x) -> Tensor"},
     "activation": {"SiluAndMul": "(Tensor x) -> Tensor", "GeluAndMul": "(Tensor x) -> Tensor"},
-    "rms-norm": {"RMSNorm": "(Tensor x, Tensor weight, float eps) -> Tensor"},
+    "rms-norm": {
+        "RMSNorm": "(Tensor x, Tensor weight, float eps) -> Tensor",
+        "RMSNormMLP": "(Tensor x, Tensor weight, float eps, Tensor gate_up_weight, "
+                      "Tensor gate_up_bias, Tensor down_weight, Tensor down_bias) -> Tensor",
+    },
 }
 
 

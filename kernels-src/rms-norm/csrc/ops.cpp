@@ -1,13 +1,17 @@
 // rms-norm's Torch glue: `rms_norm(Tensor x, Tensor weight, float eps) -> Tensor` and
 // `rms_norm_backward(Tensor grad, Tensor x, Tensor weight, float eps) -> (Tensor, Tensor)` under
 // this build's namespace, their CPU, CUDA and Meta kernels, the Autograd kernel of rms_norm that
-// ties the two together, and the C++ layer table (layer "RMSNorm").
+// ties the two together, and the C++ layer table (layers "RMSNorm" and the fused "RMSNormMLP").
 
+#include <optional>
 #include <tuple>
 
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/empty_like.h>
+#include <ATen/ops/linear.h>
+#include <ATen/ops/mul.h>
+#include <ATen/ops/silu.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/zeros_like.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -188,9 +192,37 @@ at::Tensor rms_norm_layer(const at::Tensor& x, const at::Tensor& weight, double 
   return rms_norm_op().call(x, weight, eps);
 }
 
+std::optional<at::Tensor> optional_bias(const at::Tensor& bias) {
+  return bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt;
+}
+
+// The fused layer of a transformer block's RMSNorm and the MLP after it (seeds/002, "Module
+// fusion"): down(silu(gate) * up) with [gate, up] = gate_up(rms_norm(x)). The parent module that
+// owns both opts in and passes the children's parameters in this layout: gate and up projections
+// merged into one [2 * intermediate, hidden] weight (one GEMM instead of two), an undefined tensor
+// for a missing bias. Every step is an op with an Autograd kernel, so the layer trains.
+at::Tensor rms_norm_mlp_layer(const at::Tensor& x, const at::Tensor& weight, double eps,
+                              const at::Tensor& gate_up_weight, const at::Tensor& gate_up_bias,
+                              const at::Tensor& down_weight, const at::Tensor& down_bias) {
+  TORCH_CHECK(gate_up_weight.dim() == 2 && gate_up_weight.size(0) % 2 == 0,
+              "RMSNormMLP: gate_up_weight must be [2 * intermediate, hidden] (the gate and up "
+              "projections' weights stacked), got shape ",
+              gate_up_weight.sizes());
+  const at::Tensor gate_up =
+      at::linear(rms_norm_op().call(x, weight, eps), gate_up_weight, optional_bias(gate_up_bias));
+  const std::int64_t intermediate = gate_up.size(-1) / 2;
+  const at::Tensor activated = at::mul(at::silu(gate_up.narrow(-1, 0, intermediate)),
+                                       gate_up.narrow(-1, intermediate, intermediate));
+  return at::linear(activated, down_weight, optional_bias(down_bias));
+}
+
 const kernels_layer kLayers[] = {
     {"RMSNorm", "(Tensor x, Tensor weight, float eps) -> Tensor", kTrainingLayerFlags, kDevices,
      reinterpret_cast<void*>(&rms_norm_layer)},
+    {"RMSNormMLP",
+     "(Tensor x, Tensor weight, float eps, Tensor gate_up_weight, Tensor gate_up_bias, "
+     "Tensor down_weight, Tensor down_bias) -> Tensor",
+     kTrainingLayerFlags, kDevices, reinterpret_cast<void*>(&rms_norm_mlp_layer)},
 };
 
 const kernels_layer_table kTable = {
