@@ -117,17 +117,7 @@ step "kernels cache list"
 if [[ -x "$example" && -d "$samples/rms-norm/build" ]]; then
   model_project="$work/model-project"
   mkdir -p "$model_project"
-  cat >"$model_project/kernels.toml" <<'TOML'
-[dependencies]
-"samples/activation" = 1
-"samples/rms-norm" = 1
-
-# Which kernel layer replaces which module layer (Transformers' KernelConfig form).
-[layers]
-RMSNorm = { cpu = "samples/rms-norm:RMSNorm", cuda = "samples/rms-norm:RMSNorm" }
-SiluAndMul = "samples/activation:SiluAndMul"
-RMSNormMLP = "samples/rms-norm:RMSNormMLP"
-TOML
+  cp "$repo_root/examples/kernelize/kernels.toml" "$model_project/kernels.toml"
   step "kernels lock, download and check for a model project ($model_project/kernels.toml)"
   export VIRTUAL_ENV="$repo_root/.venv"  # the Torch the variants are chosen for
   "$kernels" --project "$model_project" lock

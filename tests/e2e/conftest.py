@@ -14,15 +14,8 @@ import pytest
 
 SAMPLES = ("activation", "rms-norm")
 
-CONFIG = """[dependencies]
-"samples/activation" = 1
-"samples/rms-norm" = 1
-
-[layers]
-RMSNorm = { cpu = "samples/rms-norm:RMSNorm", cuda = "samples/rms-norm:RMSNorm" }
-SiluAndMul = "samples/activation:SiluAndMul"
-RMSNormMLP = "samples/rms-norm:RMSNormMLP"
-"""
+# The example model's own project config (kept beside it as documentation).
+CONFIG = (Path(__file__).parents[2] / "examples" / "kernelize" / "kernels.toml").read_text()
 
 
 def _env(**extra) -> dict:
