@@ -38,13 +38,19 @@ example=("$bundle/bin/kernelize-example" --project "$bundle/project" --device cu
     echo "== bench, bfloat16, hidden $hidden, intermediate $intermediate, $tokens tokens"
     "${example[@]}" --dtype bfloat16 --hidden "$hidden" --intermediate "$intermediate" \
       --tokens "$tokens" --bench 50
+    if [[ -d "$bundle/project-unfused" ]]; then
+      echo "== the same, unfused (RMSNormMLP = \"\": the blocks run their kernelized children)"
+      "${example[@]}" --project "$bundle/project-unfused" --dtype bfloat16 --hidden "$hidden" \
+        --intermediate "$intermediate" --tokens "$tokens" --bench 50
+    fi
   done
 } 2>&1 | tee "$out/kernelize.log"
 
 {
   echo "# The kernelize example on $gpu"
   echo
-  echo "examples/kernelize (embedding, 2 x [RMSNorm, MLP with SiluAndMul], final RMSNorm) with the"
+  echo "examples/kernelize (embedding, 2 x [RMSNorm, MLP with SiluAndMul] fused as RMSNormMLP, final"
+  echo "RMSNorm) with the"
   echo "CUDA variants of the sample kernels, loaded from kernels.lock and a cache filled by"
   echo "\`kernels download\` (scripts/gpu-kernelize.sh). Forward times are medians of 50 runs."
   echo
