@@ -1,11 +1,12 @@
 """Bandwidth of the sample kernels' CUDA variants against a device-to-device copy and against the
 torch expressions they replace (a benchmark, not a timed test; scripts/gpu-samples.sh runs it).
 
-    python tests/bench/bench_samples.py SAMPLES_DIR [--out DIR] [--iterations N]
+    python tests/bench/bench_samples.py SAMPLES_DIR [--out DIR] [--iterations N] [--rounds R]
 
 SAMPLES_DIR holds <kernel>/build/<variant>/ (a kernels-src build folder). Each case first checks
-the kernel's result against the torch expression, then times both with CUDA events (median of
---iterations single launches after a warm-up) on buffers larger than the L2 cache. Bandwidth =
+the kernel's result against the torch expression, then times both with CUDA events (the best of
+--rounds medians of --iterations single launches, each round after a warm-up) on buffers larger
+than the L2 cache. Bandwidth =
 bytes the operation must move (inputs read once + outputs written once) / time. Writes
 bench_samples.json and bench_samples.md to --out (default: $OUT, else the working directory).
 """
@@ -40,19 +41,25 @@ def load_cuda_variant(samples: Path, kernel: str):
     return module, variant.name
 
 
-def time_ms(fn, iterations: int) -> float:
-    for _ in range(max(3, iterations // 10)):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iterations):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
+def time_ms(fn, iterations: int, rounds: int) -> float:
+    """The best of `rounds` medians of `iterations` single launches. One round's median can sit
+    20% off for a whole round (fresh buffers, clocks settling), which the best round filters out;
+    the copy, the kernels and the torch ops are all timed this way."""
+    medians = []
+    for _ in range(rounds):
+        for _ in range(max(10, iterations // 5)):
+            fn()
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(iterations):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+        medians.append(statistics.median(times))
+    return min(medians)
 
 
 def peak_bandwidth() -> tuple[float | None, str]:
@@ -111,6 +118,8 @@ def main() -> int:
     parser.add_argument("--kernels", type=Path, help="the kernels binary (tests/bench/run.sh passes it)")
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", ".")))
     parser.add_argument("--iterations", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of --iterations launches per measurement; the best median counts")
     args, _ = parser.parse_known_args()
     if args.samples is None:
         if args.kernels is None:
@@ -131,7 +140,7 @@ def main() -> int:
     copy_bytes = 512 * 1024 * 1024
     source = torch.empty(copy_bytes, dtype=torch.uint8, device="cuda")
     destination = torch.empty_like(source)
-    copy_ms = time_ms(lambda: destination.copy_(source), args.iterations)
+    copy_ms = time_ms(lambda: destination.copy_(source), args.iterations, args.rounds)
     copy_bandwidth = 2 * copy_bytes / (copy_ms * 1e-3)
     del source, destination
 
@@ -144,8 +153,8 @@ def main() -> int:
             kernel_fn = lambda x, w=weight, m=module: m.rms_norm(x, w, 1e-6)  # noqa: E731
             torch_fn = lambda x, w=weight: rms_norm_torch(x, w, 1e-6)  # noqa: E731
         torch.testing.assert_close(kernel_fn(x), torch_fn(x).to(dtype), rtol=rtol, atol=atol)
-        kernel_ms = time_ms(lambda: kernel_fn(x), args.iterations)
-        torch_ms = time_ms(lambda: torch_fn(x), args.iterations)
+        kernel_ms = time_ms(lambda: kernel_fn(x), args.iterations, args.rounds)
+        torch_ms = time_ms(lambda: torch_fn(x), args.iterations, args.rounds)
         bandwidth = moved / (kernel_ms * 1e-3)
         row = {
             "op": op, "dtype": str(dtype).removeprefix("torch."), "shape": list(shape),
@@ -164,14 +173,15 @@ def main() -> int:
         "device": device, "torch": torch.__version__, "cuda": torch.version.cuda, "variant": variant,
         "peak_GBps": peak / 1e9 if peak else None, "peak_from": peak_how,
         "copy_GBps": copy_bandwidth / 1e9, "copy_fraction_of_peak": copy_bandwidth / peak if peak else None,
-        "target_fraction_of_copy": TARGET, "iterations": args.iterations, "results": rows,
+        "target_fraction_of_copy": TARGET, "iterations": args.iterations,
+        "rounds": args.rounds, "results": rows,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_samples.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [
         f"# Sample kernels on {device}", "",
-        f"torch {torch.__version__}, variant `{variant}`; bandwidth = bytes moved / median time of "
-        f"{args.iterations} launches.", "",
+        f"torch {torch.__version__}, variant `{variant}`; bandwidth = bytes moved / the best of "
+        f"{args.rounds} medians of {args.iterations} launches.", "",
         f"* theoretical peak: {result['peak_GBps'] or 0:.0f} GB/s ({peak_how})",
         f"* device-to-device copy (`Tensor.copy_`, 512 MiB): {copy_bandwidth / 1e9:.0f} GB/s"
         + (f" = {copy_bandwidth / peak:.0%} of peak" if peak else ""),
