@@ -14,6 +14,7 @@
 #include "kernels/mirror/pull.hpp"
 #include "kernels/mirror/store.hpp"
 #include "kernels/model/kernel_ref.hpp"
+#include "kernels/ops/project_edit.hpp"
 #include "kernels/util/environment.hpp"
 
 #include "cli_settings.hpp"
@@ -113,9 +114,12 @@ Result<mirror::PullRequest> pull_request_from(const std::string& text) {
                                       "REPO or REPO@SPEC without :" +
                                       *ref->layer);
   }
+  // A malformed specifier is the command line's fault (exit 2), found before any request.
+  auto requirement = requirement_from_ref(*ref);
+  if (!requirement) return tl::unexpected(requirement.error());
   auto date = commit_date(Environment::from_process());
   if (!date) return tl::unexpected(date.error());
-  return mirror::PullRequest{ref->repo_id, ref->requirement, *date};
+  return mirror::PullRequest{ref->repo_id, *requirement, *date};
 }
 
 std::vector<std::string> ref_names(const mirror::PulledCommit& commit) {

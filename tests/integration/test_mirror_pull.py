@@ -190,6 +190,9 @@ def test_unknown_repo_and_unsatisfiable_versions_are_clear_errors(kernels, upstr
 
     layer = pull(kernels, source.url, "org/relu:Layer", pulled)
     assert layer.returncode == 2 and "layer" in layer.stderr
+    malformed = pull(kernels, source.url, "org/relu@>=1.x", pulled)
+    assert malformed.returncode == 2, malformed.stderr
+    assert "invalid version for 'org/relu'" in malformed.stderr
     unreachable = pull(kernels, "http://127.0.0.1:1", "org/relu", pulled,
                        env={"KERNELS_REQUEST_TIMEOUT": "2"})
     assert unreachable.returncode == 5, unreachable.stderr
