@@ -62,6 +62,11 @@ sed -i 's|^RMSNormMLP = .*|RMSNormMLP = ""|' "$bundle/project-unfused/kernels.to
 tar cf "$bundle/cache.tar" -C "$work" cache
 cp "$build/examples/kernelize/kernelize-example" "$bundle/bin/"
 cp -P "$build"/lib/loader/libkernels-loader.so* "$build"/lib/torch/libkernels-torch.so* "$bundle/lib/"
+# Debian's libraries the example needs that a GPU machine's distribution may lack (toml++ for
+# the project config); glibc, libstdc++ and OpenSSL 3 are everywhere.
+for library in $(ldd "$bundle/bin/kernelize-example" | awk '/tomlplusplus/ { print $3 }'); do
+  cp -L "$library" "$bundle/lib/"
+done
 # Debug information is most of their size and the GPU machine does not need it.
 strip --strip-debug "$bundle/bin/kernelize-example" "$bundle"/lib/*.so.*.*
 du -sh "$bundle"
