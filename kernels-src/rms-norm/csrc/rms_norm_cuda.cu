@@ -18,6 +18,7 @@ constexpr int kMaxThreads = 1024;
 // 227 KiB per block). Rows that do not fit even so are read twice (the second read mostly hits
 // L2).
 constexpr std::int64_t kMaxCachedRowBytes = 32 * 1024;
+constexpr std::int64_t kShortRowThreads = 512;
 constexpr std::int64_t kDefaultSharedBytes = 48 * 1024;
 // The static shared memory of block_sum, kept free beside the row cache.
 constexpr std::int64_t kReductionBytes = 1024;
@@ -191,12 +192,18 @@ template <typename T, int N>
 void launch(const T* in, const T* weight, T* out, std::int64_t hidden, float eps, std::int64_t rows,
             cudaStream_t stream) {
   const std::int64_t packs = hidden / N;
+  const std::int64_t row_bytes = hidden * static_cast<std::int64_t>(sizeof(T));
+  // Rows up to kMaxCachedRowBytes get at most kShortRowThreads: two or more packs per thread and
+  // twice the blocks per SM, so more rows' loads are in flight while a block reduces (H100,
+  // 16-bit 8192 x 8192: 82% -> 87-91% of a device copy). Longer rows keep up to kMaxThreads,
+  // since their cached row already limits the blocks per SM (16-bit 32768-wide: 83% vs 77%).
+  const std::int64_t max_threads =
+      row_bytes <= kMaxCachedRowBytes ? kShortRowThreads : std::int64_t{kMaxThreads};
   std::int64_t threads = (packs + kWarp - 1) / kWarp * kWarp;
-  if (threads > kMaxThreads) threads = kMaxThreads;
+  if (threads > max_threads) threads = max_threads;
   if (threads < 4 * kWarp) threads = 4 * kWarp;
   constexpr std::int64_t kMaxGrid = std::int64_t{1} << 20;
   const auto grid = static_cast<unsigned>(rows < kMaxGrid ? rows : kMaxGrid);
-  const std::int64_t row_bytes = hidden * static_cast<std::int64_t>(sizeof(T));
   const float inverse_hidden = 1.0F / static_cast<float>(hidden);
   if (row_bytes > kClusterRowBytes &&
       launch_cluster<T, N>(in, weight, out, packs, rows, inverse_hidden, eps, stream)) {
