@@ -43,6 +43,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOC
 # prefix only, so a header that starts including another fails there until it is listed here.
 set(KERNELS_LOADER_SHARED_HEADERS
   kernels/error.hpp
+  kernels/export.hpp
   kernels/layer_table.h
   kernels/model/dependency.hpp
   kernels/model/metadata.hpp

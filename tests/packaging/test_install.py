@@ -163,6 +163,30 @@ def test_cmake_consumer_builds_with_find_package_and_runs(prefix, tmp_path, lock
     assert result.returncode == 6 and result.stdout.startswith("c open: 6: "), result
 
 
+def test_every_function_the_installed_headers_declare_links_and_runs(prefix, tmp_path):
+    """The loader's installed headers declare functions of the model and environment layers
+    (parse_variant, to_string, read_metadata, Environment, ...): the library exports them, so a
+    consumer calling each one links and gets the library's answers."""
+    build = tmp_path / "build"
+    consumer_build(SOURCE / "tests/packaging/consumer", build, str(prefix))
+    result = run(build / "kernels-consumer", "--model-api", "torch211-cxx11-cu128-x86_64-linux",
+                 env=program_env(KERNELS_CONSUMER_MARK="marked"))
+    assert result.stdout.splitlines() == [
+        "variant: torch211-cxx11-cu128-x86_64-linux",
+        "framework: torch211-cxx11",
+        "backend: cu128 cuda",
+        "parse_backend: 12.8",
+        "macos: 15.7.1",
+        "requirement: version 1 (branch v1)",
+        "metadata: relu 1",
+        "backend type cuda: 1",
+        "read_metadata: not_found",
+        "environment: marked (unset)",
+    ], result
+    bad = run(build / "kernels-consumer", "--model-api", "torch211-CU128", check=False)
+    assert bad.returncode == 1 and bad.stdout.startswith("parse_variant: invalid_input: "), bad
+
+
 def pkg_config_consumer(pc_prefix, out_dir):
     """Builds the consumer with a plain compiler call and the flags pkg-config gives."""
     env = program_env(PKG_CONFIG_PATH=str(pc_prefix / LIB / "pkgconfig"))

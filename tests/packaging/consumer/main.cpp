@@ -1,11 +1,20 @@
 // Opens a lockfile with the installed loader through its C++ API and its C API, and prints what
-// each says; tests/packaging/test_packaging.py checks the lines.
+// each says; or calls every function the installed model and environment headers declare.
+// tests/packaging/test_install.py checks the lines.
 //
 //   kernels-consumer LOCKFILE
+//   kernels-consumer --model-api VARIANT
 #include <iostream>
 #include <memory>
+#include <string_view>
+#include <variant>
 
 #include "kernels/loader/loader.hpp"
+#include "kernels/model/dependency.hpp"
+#include "kernels/model/metadata.hpp"
+#include "kernels/model/system_info.hpp"
+#include "kernels/model/variant.hpp"
+#include "kernels/util/environment.hpp"
 
 #include "kernels_loader.h"
 
@@ -47,11 +56,49 @@ int use_c_api(const char* lockfile) {
   return 0;
 }
 
+// Each line names the function; a function declared but not exported fails the link instead.
+int use_model_api(const char* variant_name) {
+  const auto variant = kernels::parse_variant(variant_name);
+  if (!variant) {
+    print_error("parse_variant", variant.error());
+    return 1;
+  }
+  std::cout << "variant: " << kernels::to_string(*variant) << '\n';
+  if (const auto* arch = std::get_if<kernels::ArchVariant>(&*variant)) {
+    std::cout << "framework: " << kernels::to_string(arch->framework) << '\n';
+    std::cout << "backend: " << kernels::to_string(arch->arch.backend) << ' '
+              << kernels::backend_name(arch->arch.backend.kind) << '\n';
+  }
+  const auto backend = kernels::parse_backend("cu128");
+  if (backend && backend->version) {
+    std::cout << "parse_backend: " << kernels::to_string(*backend->version) << '\n';
+  }
+  const auto macos = kernels::parse_macos_version("15.7.1");
+  if (macos) std::cout << "macos: " << kernels::to_string(*macos) << '\n';
+  std::cout << "requirement: " << kernels::describe(kernels::MajorVersion{1}) << '\n';
+  const auto metadata = kernels::parse_metadata(
+      R"({"name": "relu", "id": "_relu_cpu_0", "version": 1, "license": "Apache-2.0",
+          "python-depends": [], "backend": {"type": "cpu"}})",
+      "metadata.json");
+  if (metadata) std::cout << "metadata: " << metadata->name << ' ' << metadata->version << '\n';
+  if (!metadata) print_error("parse_metadata", metadata.error());
+  std::cout << "backend type cuda: " << kernels::is_metadata_backend_type("cuda") << '\n';
+  const auto missing = kernels::read_metadata("/nonexistent/metadata.json");
+  if (!missing) std::cout << "read_metadata: " << kernels::to_string(missing.error().code) << '\n';
+  auto environment = kernels::Environment::from_process();
+  std::cout << "environment: " << environment.get("KERNELS_CONSUMER_MARK").value_or("(unset)");
+  environment.unset("KERNELS_CONSUMER_MARK");
+  std::cout << ' ' << environment.get_non_empty("KERNELS_CONSUMER_MARK").value_or("(unset)")
+            << '\n';
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--model-api") return use_model_api(argv[2]);
   if (argc != 2) {
-    std::cerr << "usage: kernels-consumer LOCKFILE\n";
+    std::cerr << "usage: kernels-consumer LOCKFILE | --model-api VARIANT\n";
     return 2;
   }
   use_cpp_api(argv[1]);

@@ -3,6 +3,8 @@
 #include <string>
 #include <variant>
 
+#include "kernels/export.hpp"
+
 namespace kernels {
 
 // `"org/repo" = 1`: the newest commit of the Hub branch `v1` (the reference's current form).
@@ -35,6 +37,6 @@ struct Dependency {
 };
 
 // For messages: "version 1 (branch v1)", "version >=1.2,<2", "revision main".
-[[nodiscard]] std::string describe(const Requirement& requirement);
+[[nodiscard]] KERNELS_API std::string describe(const Requirement& requirement);
 
 }  // namespace kernels

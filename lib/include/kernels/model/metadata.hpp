@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/error.hpp"
+#include "kernels/export.hpp"
 #include "kernels/model/dependency.hpp"
 
 namespace kernels {
@@ -51,13 +52,13 @@ struct KernelMetadata {
 // Parses metadata.json. Unknown keys are ignored (as kernels-data does); a missing required key,
 // a mistyped value, an invalid name, backend type or digest algorithm is ErrorCode::invalid_input
 // with the JSON path and `file_name` in the location.
-[[nodiscard]] Result<KernelMetadata> parse_metadata(std::string_view text,
-                                                    std::string_view file_name = {});
+[[nodiscard]] KERNELS_API Result<KernelMetadata> parse_metadata(std::string_view text,
+                                                                std::string_view file_name = {});
 
 // Reads and parses `path` (at most kMaxMetadataBytes).
-[[nodiscard]] Result<KernelMetadata> read_metadata(const std::filesystem::path& path);
+[[nodiscard]] KERNELS_API Result<KernelMetadata> read_metadata(const std::filesystem::path& path);
 
 // The backend types metadata.json may name.
-[[nodiscard]] bool is_metadata_backend_type(std::string_view type);
+[[nodiscard]] KERNELS_API bool is_metadata_backend_type(std::string_view type);
 
 }  // namespace kernels

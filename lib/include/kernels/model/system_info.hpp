@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "kernels/error.hpp"
+#include "kernels/export.hpp"
 #include "kernels/model/variant.hpp"
 
 namespace kernels {
@@ -34,10 +35,10 @@ struct MacOsVersion {
 };
 
 // "15.7" or "15.7.1".
-[[nodiscard]] std::string to_string(const MacOsVersion& version);
+[[nodiscard]] KERNELS_API std::string to_string(const MacOsVersion& version);
 
 // Parses "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", as `sw_vers -productVersion` prints it.
-[[nodiscard]] Result<MacOsVersion> parse_macos_version(std::string_view text);
+[[nodiscard]] KERNELS_API Result<MacOsVersion> parse_macos_version(std::string_view text);
 
 struct SystemInfo {
   // Lowercase OS name as variant names spell it: "linux", "darwin", "windows".

@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "kernels/error.hpp"
+#include "kernels/export.hpp"
 
 namespace kernels {
 
@@ -27,7 +28,7 @@ struct MajorMinor {
 };
 
 // "12.8", as the reference prints a version in rejection reasons.
-[[nodiscard]] std::string to_string(MajorMinor version);
+[[nodiscard]] KERNELS_API std::string to_string(MajorMinor version);
 
 // The compute backend of a variant or of the running system.
 enum class BackendKind { cpu, metal, neuron, tpu, cuda, rocm, xpu, cann };
@@ -39,7 +40,7 @@ enum class BackendKind { cpu, metal, neuron, tpu, cuda, rocm, xpu, cann };
 }
 
 // The backend's short name: "cpu", "metal", "neuron", "tpu", "cuda", "rocm", "xpu", "cann".
-[[nodiscard]] std::string_view backend_name(BackendKind kind);
+[[nodiscard]] KERNELS_API std::string_view backend_name(BackendKind kind);
 
 struct Backend {
   BackendKind kind = BackendKind::cpu;
@@ -52,11 +53,11 @@ struct Backend {
 // The backend as a variant name spells it: "cpu", "metal", "cu128", "rocm70", "xpu20253".
 // A versioned kind without a version is spelled by its prefix alone ("cu"), which no variant
 // name matches.
-[[nodiscard]] std::string to_string(const Backend& backend);
+[[nodiscard]] KERNELS_API std::string to_string(const Backend& backend);
 
 // Parses the backend part of a variant name. For cu/rocm/xpu/cann every digit but the last is the
 // major version and the last digit is the minor (cu128 -> 12.8, cu90 -> 9.0, xpu20253 -> 2025.3).
-[[nodiscard]] Result<Backend> parse_backend(std::string_view text);
+[[nodiscard]] KERNELS_API Result<Backend> parse_backend(std::string_view text);
 
 // `torch<M><m>[-cxx11|-cxx98]`: a build for one Torch major.minor. cxx11_abi is empty when the name
 // has no ABI tag (such a build accepts either ABI), true for `-cxx11`, false for `-cxx98`.
@@ -84,7 +85,7 @@ struct TvmFfiFramework {
 using Framework = std::variant<TorchFramework, TorchStableAbiFramework, TvmFfiFramework>;
 
 // The framework part of a variant name: "torch210-cxx11", "torch-stable-abi211", "tvm-ffi01".
-[[nodiscard]] std::string to_string(const Framework& framework);
+[[nodiscard]] KERNELS_API std::string to_string(const Framework& framework);
 
 // `<backend>-<cpu>-<os>`, e.g. `cu128-x86_64-linux`. cpu and os are kept as written.
 struct Arch {
@@ -120,9 +121,9 @@ using Variant = std::variant<ArchVariant, NoarchVariant>;
 //   * have no empty dash-separated part (no leading, trailing or doubled `-`),
 //   * round-trip: to_string(parse_variant(name)) == name, which rules out leading zeros in
 //     version numbers (`torch201`, `cu0128`) and anything else the reference would rewrite.
-[[nodiscard]] Result<Variant> parse_variant(std::string_view name);
+[[nodiscard]] KERNELS_API Result<Variant> parse_variant(std::string_view name);
 
 // The variant's name; the exact inverse of parse_variant for every name it accepts.
-[[nodiscard]] std::string to_string(const Variant& variant);
+[[nodiscard]] KERNELS_API std::string to_string(const Variant& variant);
 
 }  // namespace kernels

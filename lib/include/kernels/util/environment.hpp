@@ -5,12 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "kernels/export.hpp"
+
 namespace kernels {
 
 // A snapshot of environment variables. The library never calls getenv(): whoever starts it (the
 // CLI, the loader, a test) passes the environment in, so that tests can give any environment
 // without touching the process's own.
-class Environment {
+class KERNELS_API Environment {
  public:
   Environment() = default;
   explicit Environment(std::map<std::string, std::string, std::less<>> variables)
