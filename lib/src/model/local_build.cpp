@@ -31,33 +31,43 @@ bool any_variant_name(const std::vector<std::string>& names) {
                      [](const std::string& name) { return parse_variant(name).has_value(); });
 }
 
+tl::unexpected<Error> no_variants_in(const std::filesystem::path& directory) {
+  return fail(ErrorCode::not_found,
+              "no build variants in " + directory.string() +
+                  " (expected build/<variant>/ folders, a build/ folder or a variant folder)",
+              directory.string());
+}
+
 }  // namespace
 
-Result<LocalBuild> find_local_build(const std::filesystem::path& directory) {
-  const auto none = [&directory] {
-    return fail(ErrorCode::not_found,
-                "no build variants in " + directory.string() +
-                    " (expected build/<variant>/ folders, a build/ folder or a variant folder)",
-                directory.string());
-  };
+Result<LocalBuildLocation> locate_local_build(const std::filesystem::path& directory) {
   if (!is_existing_directory(directory)) {
     return fail(ErrorCode::not_found, directory.string() + " is not a directory",
                 directory.string());
   }
   if (const auto build = directory / "build"; is_existing_directory(build)) {
-    auto names = subdirectories(build);
-    if (names.empty()) return none();
-    return LocalBuild{build, std::move(names)};
+    return LocalBuildLocation{build, std::nullopt};
   }
-  if (auto names = subdirectories(directory); any_variant_name(names)) {
-    return LocalBuild{directory, std::move(names)};
-  }
+  if (any_variant_name(subdirectories(directory)))
+    return LocalBuildLocation{directory, std::nullopt};
   std::error_code error;
   auto absolute = std::filesystem::absolute(directory, error).lexically_normal();
   if (absolute.filename().empty()) absolute = absolute.parent_path();  // "dir/" and "."
-  const std::string name = absolute.filename().string();
-  if (!error && parse_variant(name)) return LocalBuild{absolute.parent_path(), {name}};
-  return none();
+  std::string name = absolute.filename().string();
+  if (!error && parse_variant(name))
+    return LocalBuildLocation{absolute.parent_path(), std::move(name)};
+  return no_variants_in(directory);
+}
+
+Result<LocalBuild> find_local_build(const std::filesystem::path& directory) {
+  auto location = locate_local_build(directory);
+  if (!location) return tl::unexpected(std::move(location.error()));
+  if (location->only_variant) {
+    return LocalBuild{std::move(location->build_dir), {std::move(*location->only_variant)}};
+  }
+  auto names = subdirectories(location->build_dir);
+  if (names.empty()) return no_variants_in(directory);
+  return LocalBuild{std::move(location->build_dir), std::move(names)};
 }
 
 }  // namespace kernels

@@ -12,6 +12,7 @@
 #include "kernels/abi/macos_check.hpp"
 #include "kernels/abi/manylinux_policy.hpp"
 #include "kernels/abi/python_stable_abi.hpp"
+#include "kernels/model/local_build.hpp"
 #include "kernels/model/metadata.hpp"
 #include "kernels/model/variant.hpp"
 
@@ -54,11 +55,6 @@ Result<Policies> load_policies(const AbiCheckOptions& options) {
   if (!stable_abi) return tl::unexpected(stable_abi.error());
   policies.stable_abi = std::move(*stable_abi);
   return policies;
-}
-
-bool is_existing_directory(const fs::path& path) {
-  std::error_code error;
-  return fs::is_directory(path, error);
 }
 
 // The entries of a folder, sorted by name.
@@ -214,37 +210,6 @@ AbiVariantReport check_variant(const fs::path& variant_dir, const std::string& n
   return report;
 }
 
-// Where the variants are: `directory`/build, `directory` itself when a subfolder is named like a
-// variant, or `directory` alone when it is named like one.
-struct VariantSource {
-  fs::path build_dir;
-  std::optional<std::string> only;  // set: `directory` is this one variant folder
-};
-
-Result<VariantSource> locate_variants(const fs::path& directory) {
-  if (!is_existing_directory(directory)) {
-    return fail(ErrorCode::not_found, directory.string() + " is not a directory",
-                directory.string());
-  }
-  if (is_existing_directory(directory / "build"))
-    return VariantSource{directory / "build", std::nullopt};
-  for (const auto& entry : sorted_entries(directory)) {
-    std::error_code error;
-    if (entry.is_directory(error) && parse_variant(entry.path().filename().string())) {
-      return VariantSource{directory, std::nullopt};
-    }
-  }
-  std::error_code error;
-  fs::path absolute = fs::absolute(directory, error).lexically_normal();
-  if (absolute.filename().empty()) absolute = absolute.parent_path();
-  const std::string name = absolute.filename().string();
-  if (!error && parse_variant(name)) return VariantSource{absolute.parent_path(), name};
-  return fail(ErrorCode::not_found,
-              "no build variants in " + directory.string() +
-                  " (expected build/<variant>/ folders, a build/ folder or a variant folder)",
-              directory.string());
-}
-
 }  // namespace
 
 std::size_t AbiCheckReport::problem_count() const {
@@ -267,7 +232,7 @@ std::size_t AbiCheckReport::file_count() const {
 Result<AbiCheckReport> check_abi(const fs::path& directory, const AbiCheckOptions& options) {
   auto policies = load_policies(options);
   if (!policies) return tl::unexpected(policies.error());
-  auto source = locate_variants(directory);
+  auto source = locate_local_build(directory);
   if (!source) return tl::unexpected(source.error());
 
   AbiCheckReport report;
@@ -275,10 +240,10 @@ Result<AbiCheckReport> check_abi(const fs::path& directory, const AbiCheckOption
   report.manylinux = policies->manylinux->name;
   report.macos = to_string(policies->macos);
   report.python_abi = to_string(policies->python);
-  if (source->only) {
-    const auto variant = parse_variant(*source->only);
-    report.variants.push_back(
-        check_variant(source->build_dir / *source->only, *source->only, *variant, *policies));
+  if (source->only_variant) {
+    const auto variant = parse_variant(*source->only_variant);
+    report.variants.push_back(check_variant(source->build_dir / *source->only_variant,
+                                            *source->only_variant, *variant, *policies));
     return report;
   }
   for (const auto& entry : sorted_entries(source->build_dir)) {

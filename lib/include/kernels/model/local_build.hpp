@@ -5,12 +5,25 @@
 // folder.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kernels/error.hpp"
 
 namespace kernels {
+
+// Where a local kernel's variant folders are, before they are listed.
+struct LocalBuildLocation {
+  std::filesystem::path build_dir;          // the folder that holds them
+  std::optional<std::string> only_variant;  // set: `directory` was this one variant folder
+};
+
+// Which of the three shapes `directory` is: a checkout or build output (holding build/, whatever
+// build/ holds), a folder with a subfolder named like a variant, or one variant folder. `kernels
+// check --abi` lints what build/ holds from here; the others use find_local_build. Otherwise
+// not_found, "no build variants in PATH".
+[[nodiscard]] Result<LocalBuildLocation> locate_local_build(const std::filesystem::path& directory);
 
 // The variant folders of a local kernel.
 struct LocalBuild {
@@ -20,7 +33,8 @@ struct LocalBuild {
 
 // Finds the variant folders of `directory`: a checkout or build output (holding build/), a build/
 // folder (one of its subfolders is named like a variant), or one variant folder (named like a
-// variant). Hidden folders (".git") are skipped. Otherwise not_found, "no build variants in PATH".
+// variant). Hidden folders (".git") are skipped. A build/ without subfolders, like anything else
+// without a variant, is not_found, "no build variants in PATH".
 [[nodiscard]] Result<LocalBuild> find_local_build(const std::filesystem::path& directory);
 
 }  // namespace kernels
