@@ -8,6 +8,7 @@
 // Built with KERNELS_OPS_NAMESPACE (e.g. _relu_cpu_1a2b3c4), KERNELS_KERNEL_NAME ("relu"),
 // KERNELS_TORCH_VERSION ("2.11.0") and, for the CUDA variant, KERNELS_WITH_CUDA.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -55,6 +56,22 @@ inline constexpr std::uint32_t kInferenceLayerFlags =
 // pointer goes through the dispatcher, so it records a graph when an input requires grad.
 inline constexpr std::uint32_t kTrainingLayerFlags =
     kInferenceLayerFlags | KERNELS_LAYER_HAS_BACKWARD | KERNELS_LAYER_SUPPORTS_TRAINING;
+
+// The layer table a kernel exports: its layers, with the identity of this build (name, ops
+// namespace, Torch version and C++ ABI) that the loader checks before it calls any of them.
+template <std::size_t kCount>
+constexpr kernels_layer_table layer_table(const kernels_layer (&layers)[kCount]) {
+  return {
+      KERNELS_LAYER_TABLE_VERSION,
+      sizeof(kernels_layer),
+      KERNELS_KERNEL_NAME,
+      kOpsNamespace,
+      KERNELS_TORCH_VERSION,
+      KERNELS_CXX11_ABI,
+      kCount,
+      layers,
+  };
+}
 
 inline DType dtype_of(const at::Tensor& tensor, std::string_view op) {
   switch (tensor.scalar_type()) {

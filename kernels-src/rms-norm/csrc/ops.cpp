@@ -225,16 +225,7 @@ const kernels_layer kLayers[] = {
      kTrainingLayerFlags, kDevices, reinterpret_cast<void*>(&rms_norm_mlp_layer)},
 };
 
-const kernels_layer_table kTable = {
-    KERNELS_LAYER_TABLE_VERSION,
-    sizeof(kernels_layer),
-    KERNELS_KERNEL_NAME,
-    KERNELS_STRINGIFY(KERNELS_OPS_NAMESPACE),
-    KERNELS_TORCH_VERSION,
-    KERNELS_CXX11_ABI,
-    sizeof(kLayers) / sizeof(kLayers[0]),
-    kLayers,
-};
+constexpr kernels_layer_table kTable = layer_table(kLayers);
 
 }  // namespace
 }  // namespace kernels_samples
